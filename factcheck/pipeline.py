@@ -1,0 +1,273 @@
+"""The pipeline as plain functions: index sources, check articles, verify claims.
+
+Prefect flows in flows/ wrap these functions; the CLI calls them directly. Heavy objects
+(store, embedder, indexes, verifier) live in a `Workspace`, opened once per process and settings.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from factcheck.claims import ClaimExtractor, SentenceClaimExtractor
+from factcheck.embed import Embedder, SentenceTransformerEmbedder
+from factcheck.errors import ConfigError
+from factcheck.index import VectorIndex
+from factcheck.ingest import LoadResult, Problem, load_documents
+from factcheck.lexical import LexicalIndex
+from factcheck.passages import split_passages
+from factcheck.records import Claim, Document, Verdict
+from factcheck.retrieve import HybridRetriever
+from factcheck.settings import Settings
+from factcheck.store import SourceChange, Store
+from factcheck.verify import Verifier
+
+log = logging.getLogger("factcheck")
+
+
+class Workspace:
+    """Store, models and indexes for one set of settings, each opened on first use."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, verifier: Verifier | None = None,
+                 extractor: ClaimExtractor | None = None):
+        self.settings = settings
+        if embedder is not None:
+            self.embedder = embedder
+        if verifier is not None:
+            self.verifier = verifier
+        if extractor is not None:
+            self.extractor = extractor
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.db_url)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return SentenceTransformerEmbedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    @cached_property
+    def vectors(self) -> VectorIndex:
+        return VectorIndex(self.settings.index_dir, self.embedder.name, self.embedder.dim)
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        return LexicalIndex(self.settings.index_dir / "lexical")
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        sync_lexical(self)
+        return HybridRetriever(self.store, self.embedder, self.vectors, self.lexical,
+                               self.settings.dense_weight, self.settings.lexical_weight)
+
+    @cached_property
+    def verifier(self) -> Verifier:
+        return make_verifier(self.settings)
+
+    @cached_property
+    def extractor(self) -> ClaimExtractor:
+        return make_extractor(self.settings)
+
+
+def make_verifier(settings: Settings) -> Verifier:
+    """The verifier a setting names: 'baseline', 'llm', or a cross-encoder path, hub or packaged name."""
+    name = settings.verifier
+    if name == "baseline":
+        from factcheck.baseline import BaselineVerifier
+
+        return BaselineVerifier()
+    if name == "llm":
+        from factcheck.llm import ChatClient
+        from factcheck.llm_verify import LLMVerifier
+
+        return LLMVerifier(ChatClient.from_settings(settings))
+    from factcheck.crossencoder import CrossEncoderScorer
+    from factcheck.verify import NLIVerifier
+
+    return NLIVerifier(CrossEncoderScorer(name))
+
+
+def make_extractor(settings: Settings) -> ClaimExtractor:
+    """The claim extractor a setting names: 'sentences', 'atomic' or 'llm'."""
+    name, threshold = settings.claim_extractor, settings.checkworthiness_threshold
+    if name == "sentences":
+        return SentenceClaimExtractor(threshold)
+    if name == "atomic":
+        from factcheck.atomic import AtomicClaimExtractor
+
+        return AtomicClaimExtractor(threshold=threshold)
+    if name == "llm":
+        from factcheck.llm import ChatClient
+        from factcheck.llm_claims import LLMClaimExtractor
+
+        return LLMClaimExtractor(ChatClient.from_settings(settings))
+    raise ConfigError(f"unknown claim extractor {name!r}; choose 'sentences', 'atomic' or 'llm'")
+
+
+_WORKSPACES: dict[str, Workspace] = {}
+
+
+def workspace(settings: Settings) -> Workspace:
+    """The process-wide workspace for these settings (models load once per process)."""
+    key = settings.model_dump_json()
+    if key not in _WORKSPACES:
+        _WORKSPACES[key] = Workspace(settings)
+    return _WORKSPACES[key]
+
+
+# -- sources ---------------------------------------------------------------------------------
+@dataclass
+class IndexReport:
+    """What an indexing run did."""
+
+    changes: list[SourceChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    embedded: int = 0
+    removed: int = 0
+    total_passages: int = 0
+
+    def counts(self) -> dict[str, int]:
+        counts = Counter(change.status for change in self.changes)
+        return {"added": counts["added"], "updated": counts["updated"], "unchanged": counts["unchanged"],
+                "duplicate": counts["duplicate"], "skipped": len(self.problems), "embedded": self.embedded,
+                "removed": self.removed, "passages": self.total_passages}
+
+
+def store_sources(ws: Workspace, documents: Sequence[Document]) -> list[SourceChange]:
+    """Store sources and their passages in SQL (the index catches up in `sync_index`)."""
+    s = ws.settings
+    return [ws.store.upsert_source(doc, split_passages(doc, s.passage_sentences, s.passage_stride))
+            for doc in documents]
+
+
+def sync_index(ws: Workspace, batch_size: int = 1024,
+               progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Bring the vector and lexical indexes in line with the stored passages; returns (embedded, removed).
+
+    The database is the truth: passages missing from the index are embedded in batches and the
+    index is saved after each batch, so an interrupted run resumes where it stopped.
+    """
+    stored = ws.store.passage_ids()
+    indexed = set(ws.vectors.ids().tolist())
+    stale = indexed - stored
+    removed = ws.vectors.remove(stale) if stale else 0
+    pending = sorted(stored - indexed)
+    done = 0
+    for first in range(0, len(pending), batch_size):
+        rows = ws.store.passages_for_embedding(pending[first:first + batch_size])
+        ids = np.array([pid for pid, _ in rows], dtype=np.int64)
+        ws.vectors.add(ids, ws.embedder.embed([text for _, text in rows]))
+        ws.vectors.save()
+        done += len(rows)
+        if progress:
+            progress(done, len(pending))
+    if removed and not pending:
+        ws.vectors.save()
+    sync_lexical(ws)
+    return done, removed
+
+
+def sync_lexical(ws: Workspace) -> None:
+    """Rebuild the BM25 index when the set of stored passages changed."""
+    fingerprint = ws.store.passage_fingerprint()
+    if ws.lexical.fingerprint != fingerprint:
+        ws.lexical.build(ws.store.passages_for_embedding(sorted(ws.store.passage_ids())), fingerprint)
+
+
+def index_sources(settings: Settings, inputs: Iterable[str], ws: Workspace | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> IndexReport:
+    """Read sources, store them with their passages and index what is new or changed."""
+    ws = ws or workspace(settings)
+    loaded = load_documents(inputs)
+    report = IndexReport(changes=store_sources(ws, loaded.documents), problems=loaded.problems)
+    report.embedded, report.removed = sync_index(ws, progress=progress)
+    report.total_passages = len(ws.vectors)
+    return report
+
+
+# -- articles and claims ---------------------------------------------------------------------
+@dataclass
+class CheckReport:
+    """What a check run did: per-article claim ids, verdict counts and skipped items."""
+
+    run_id: int
+    articles: dict[str, list[int]] = field(default_factory=dict)
+    labels: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    new_verdicts: int = 0
+
+    def summary(self) -> dict:
+        return {"articles": len(self.articles), "claims": sum(map(len, self.articles.values())),
+                "labels": dict(self.labels), "new_verdicts": self.new_verdicts,
+                "problems": [str(p) for p in self.problems]}
+
+
+def store_articles(ws: Workspace, documents: Sequence[Document]) -> tuple[dict[str, list[int]], list[Problem]]:
+    """Store articles and their extracted claims; returns claim ids per article and skipped articles."""
+    out: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for doc in documents:
+        try:
+            claims = ws.extractor.extract(doc)
+        except Exception as error:  # one bad article must not stop the batch
+            problems.append(Problem(doc.id, f"claim extraction failed: {error.__class__.__name__}: {error}"))
+            continue
+        row_id, _status = ws.store.upsert_article(doc)
+        out[doc.id] = ws.store.upsert_claims(row_id, claims, ws.extractor.name)
+    return out, problems
+
+
+def verify_stored_claims(ws: Workspace, claim_ids: Sequence[int], run_id: int | None,
+                         as_of_published: bool = False) -> list[tuple[int, Verdict]]:
+    """Retrieve evidence for stored claims, decide and store their verdicts."""
+    claims = ws.store.claims_by_id(claim_ids)
+    if not claims:
+        return []
+    as_of = [c.published for c in claims] if as_of_published else None
+    hits = ws.retriever.retrieve([c.text for c in claims], ws.settings.top_k, as_of)
+    verdicts = ws.verifier.verify([c.text for c in claims], hits)
+    items = [(c.id, v) for c, v in zip(claims, verdicts)]
+    ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name)
+    return items
+
+
+def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | None = None,
+                   as_of_published: bool = False) -> CheckReport:
+    """Read articles, extract and store their claims, verify them in batches and store verdicts."""
+    ws = ws or workspace(settings)
+    inputs = list(inputs)
+    run_id = ws.store.start_run("check_articles", {"inputs": inputs})
+    report = CheckReport(run_id)
+    try:
+        loaded: LoadResult = load_documents(inputs)
+        report.problems.extend(loaded.problems)
+        report.articles, problems = store_articles(ws, loaded.documents)
+        report.problems.extend(problems)
+        claim_ids = [cid for ids in report.articles.values() for cid in ids]
+        for first in range(0, len(claim_ids), settings.verify_batch_size):
+            batch = claim_ids[first:first + settings.verify_batch_size]
+            for _, verdict in verify_stored_claims(ws, batch, run_id, as_of_published):
+                report.labels[verdict.label.value] += 1
+    except Exception:
+        ws.store.finish_run(run_id, "failed", report.summary())
+        raise
+    ws.store.finish_run(run_id, "completed", report.summary())
+    return report
+
+
+def verify_claim_texts(ws: Workspace, items: Sequence[tuple[str, str]], as_of: date | None = None,
+                       run_id: int | None = None) -> list[Verdict]:
+    """Verify (id, claim text) pairs from a claims file, storing claims and verdicts."""
+    claims = [Claim(text, 0, len(text)) for _, text in items]
+    claim_ids = ws.store.upsert_claims(None, claims, "claims-file", [cid for cid, _ in items])
+    hits = ws.retriever.retrieve([text for _, text in items], ws.settings.top_k,
+                                 [as_of] * len(items) if as_of else None)
+    verdicts = ws.verifier.verify([text for _, text in items], hits)
+    ws.store.save_verdicts(run_id, list(zip(claim_ids, verdicts)), ws.verifier.name, ws.verifier.version,
+                           ws.embedder.name)
+    return verdicts

@@ -1,0 +1,85 @@
+"""Anchoring relative dates ("on Monday", "last year", "three years later") to absolute ones."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_NUM = r"(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+_WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+                         r"(?!,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d)")
+_DAY_RE = re.compile(r"\b(yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)\b", re.I)
+_PERIOD_RE = re.compile(r"\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) (week|month|year)\b", re.I)
+_AGO_RE = re.compile(rf"\b{_NUM} (years?|months?|weeks?|days?) (ago|later|earlier|before|after)\b", re.I)
+
+
+def fmt(day: date) -> str:
+    """A date as 'May 19, 2025'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def years_in(text: str) -> list[int]:
+    """Four-digit years (1950-2099) mentioned in the text, in order."""
+    return [int(y) for y in _YEAR.findall(text)]
+
+
+def anchor(text: str, published: date | None, context_year: int | None = None) -> str:
+    """`text` with relative dates made absolute against `published` (and `context_year` for 'later')."""
+    if published is not None:
+        text = _WEEKDAY_RE.sub(lambda m: _weekday(m, published), text)
+        text = _DAY_RE.sub(lambda m: _day(m, published), text)
+        text = _PERIOD_RE.sub(lambda m: _period(m, published), text)
+    return _AGO_RE.sub(lambda m: _ago(m, published, context_year), text)
+
+
+def _weekday(m: re.Match, published: date) -> str:
+    target = _WEEKDAYS.index(m.group(2).lower())
+    back = (published.weekday() - target) % 7
+    if m.group(1) in ("last", "past") and back == 0:
+        back = 7
+    return "on " + fmt(published - timedelta(days=back))
+
+
+def _day(m: re.Match, published: date) -> str:
+    word = m.group(1).lower()
+    shift = {"yesterday": -1, "tomorrow": 1}.get(word, 0)
+    return "on " + fmt(published + timedelta(days=shift))
+
+
+def _period(m: re.Match, published: date) -> str:
+    when, which, unit = (m.group(1) or "").lower(), m.group(3).lower(), m.group(4).lower()
+    step = {"last": -1, "the past": -1, "this": 0, "next": 1}[which]
+    if which == "the past":
+        return m.group(0)
+    if unit == "year":
+        label = str(published.year + step)
+    elif unit == "month":
+        month_index = published.year * 12 + published.month - 1 + step
+        label = f"{date(month_index // 12, month_index % 12 + 1, 1):%B %Y}"
+    else:
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
+        label = "the week of " + fmt(monday)
+    return f"{when} in {label}".strip() if when else f"in {label}"
+
+
+def _ago(m: re.Match, published: date | None, context_year: int | None) -> str:
+    n = int(m.group(1)) if m.group(1).isdigit() else _NUMBERS[m.group(1).lower()]
+    unit, direction = m.group(2).lower().rstrip("s"), m.group(3).lower()
+    if direction == "ago":
+        if published is None:
+            return m.group(0)
+        if unit == "year":
+            return f"in {published.year - n}"
+        if unit == "month":
+            index = published.year * 12 + published.month - 1 - n
+            return f"in {date(index // 12, index % 12 + 1, 1):%B %Y}"
+        days = n * (7 if unit == "week" else 1)
+        return "on " + fmt(published - timedelta(days=days))
+    if unit != "year" or context_year is None:
+        return m.group(0)
+    sign = 1 if direction in ("later", "after") else -1
+    return f"in {context_year + sign * n}"

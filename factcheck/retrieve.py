@@ -1,0 +1,60 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates fused by reciprocal rank."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+from factcheck.embed import Embedder
+from factcheck.index import VectorIndex
+from factcheck.lexical import LexicalIndex
+from factcheck.records import Hit
+from factcheck.store import Store
+
+RRF_K = 60
+
+
+class HybridRetriever:
+    """Top-k passages per claim from dense and lexical search, fused with configurable weights."""
+
+    def __init__(self, store: Store, embedder: Embedder, vectors: VectorIndex, lexical: LexicalIndex | None,
+                 dense_weight: float = 1.0, lexical_weight: float = 1.0, candidates: int = 50):
+        if dense_weight <= 0 and (lexical is None or lexical_weight <= 0):
+            raise ValueError("at least one of dense_weight and lexical_weight must be > 0")
+        self.store = store
+        self.embedder = embedder
+        self.vectors = vectors
+        self.lexical = lexical
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight if lexical is not None else 0.0
+        self.candidates = candidates
+
+    def retrieve(self, claims: Sequence[str], k: int, as_of: Sequence[date | None] | None = None) -> list[list[Hit]]:
+        """For each claim, up to k hits best first; `as_of[i]` drops sources published after it."""
+        if k < 1:
+            raise ValueError(f"k must be greater than 0. Currently, k is {k}")
+        if not claims:
+            return []
+        queries = self.embedder.embed(claims)
+        depth = max(self.candidates, 4 * k) * (4 if as_of and any(as_of) else 1)
+        dense_scores, dense_ids = self.vectors.search(queries, depth) if self.dense_weight > 0 else (None, None)
+        lexical = self.lexical.search(claims, depth) if self.lexical_weight > 0 else [[] for _ in claims]
+        results = []
+        for row, claim in enumerate(claims):
+            fused: dict[int, float] = {}
+            dense: dict[int, float] = {}
+            if dense_ids is not None:
+                for rank, (pid, score) in enumerate(zip(dense_ids[row], dense_scores[row])):
+                    if pid >= 0:
+                        fused[int(pid)] = fused.get(int(pid), 0.0) + self.dense_weight / (RRF_K + rank + 1)
+                        dense[int(pid)] = float(score)
+            lex = dict(lexical[row])
+            for rank, (pid, _score) in enumerate(lexical[row]):
+                fused[pid] = fused.get(pid, 0.0) + self.lexical_weight / (RRF_K + rank + 1)
+            ranked = sorted(fused.items(), key=lambda item: -item[1])
+            missing = [pid for pid, _ in ranked[: 4 * k] if pid not in dense]
+            dense.update(self.vectors.similarities(missing, queries[row]))
+            scored = [(pid, round(score, 6), dense.get(pid), lex.get(pid)) for pid, score in ranked]
+            cutoff = as_of[row] if as_of else None
+            results.append(self.store.hits_for(scored[: (4 if cutoff else 1) * k * 2], cutoff)[:k])
+        return results
+

@@ -1,0 +1,52 @@
+"""One settings object, read from the environment (prefix FACTCHECK_) and CLI options."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGED_EMBEDDER = "packaged:all-MiniLM-L6-v2"
+PACKAGED_VERIFIER = "packaged:factcheck-verifier"
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline; each field can be set as FACTCHECK_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path(user_data_dir("factcheck")),
+                       description="Data directory holding the vector index and other state.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<home>/factcheck.db.")
+    embedding_model: str = Field(PACKAGED_EMBEDDER,
+                                 description="sentence-transformers model: 'packaged:all-MiniLM-L6-v2', a path or a hub name.")
+    embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    verifier: str = Field("baseline",
+                          description="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path or hub name.")
+    claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")
+    checkworthiness_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Claims scoring below this are skipped.")
+    passage_sentences: int = Field(3, ge=1, description="Sentences per passage window.")
+    passage_stride: int = Field(2, ge=1, description="Sentences the passage window moves by.")
+    top_k: int = Field(5, ge=1, description="Passages retrieved per claim.")
+    dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense retrieval in rank fusion.")
+    lexical_weight: float = Field(1.0, ge=0.0, description="Weight of lexical (BM25) retrieval in rank fusion.")
+    verify_batch_size: int = Field(64, ge=1, description="Claims per verification batch (and per Prefect task).")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
+    llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint (FACTCHECK_LLM_API_KEY).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request times out.")
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to an SQLite file under `home`."""
+        return self.database_url or f"sqlite:///{self.home / 'factcheck.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
