@@ -39,12 +39,21 @@ def resolve_model_path(name: str) -> str:
     return name  # a hub name such as 'org/model'; loading it needs a hub or a local cache
 
 
+def quiet_model_loading() -> None:
+    """Hide transformers' per-load progress bars and notices; our own progress is enough."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers model, by default the packaged all-MiniLM-L6-v2."""
 
     def __init__(self, model: str = PACKAGED_EMBEDDER, batch_size: int = 64, device: str | None = None):
         from sentence_transformers import SentenceTransformer
 
+        quiet_model_loading()
         self.name = model
         self.batch_size = batch_size
         path = resolve_model_path(model)

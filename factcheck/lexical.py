@@ -6,6 +6,7 @@ Tokens keep numbers whole ("1,900" -> "1900", "3" stays), so names and figures s
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOPWORDS = frozenset("""a an and are as at be been but by can did do does for from had has have he her his
 how i if in into is it its itself may me more most my no nor not of on or our out over own she should so

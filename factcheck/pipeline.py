@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -49,7 +49,7 @@ class Workspace:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return SentenceTransformerEmbedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
 
     @cached_property
     def vectors(self) -> VectorIndex:
@@ -72,6 +72,12 @@ class Workspace:
     @cached_property
     def extractor(self) -> ClaimExtractor:
         return make_extractor(self.settings)
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str, batch_size: int) -> Embedder:
+    """The embedding model, loaded once per process (models are read-only, so sharing is safe)."""
+    return SentenceTransformerEmbedder(model, batch_size)
 
 
 def make_verifier(settings: Settings) -> Verifier:

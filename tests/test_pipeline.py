@@ -1,0 +1,62 @@
+"""The pipeline end to end with the real packaged model on the bundled sample."""
+import shutil
+
+import pytest
+
+from factcheck.pipeline import Workspace, check_articles, index_sources, sync_index, verify_claim_texts
+from factcheck.records import Label
+
+from conftest import EXAMPLES
+
+pytestmark = pytest.mark.slow
+GROK = EXAMPLES / "articles" / "grok-azure-foundry.md"
+
+
+@pytest.fixture
+def indexed(settings_factory, db_url, real_embedder):
+    settings = settings_factory(database_url=db_url)
+    ws = Workspace(settings, embedder=real_embedder)
+    report = index_sources(settings, [str(EXAMPLES / "sources")], ws=ws)
+    assert report.problems == [] and report.counts()["added"] == 12
+    return settings, ws, report
+
+
+def test_sources_are_indexed_once(indexed):
+    settings, ws, report = indexed
+    assert report.embedded == report.total_passages == len(ws.store.passage_ids()) > 12
+    again = index_sources(settings, [str(EXAMPLES / "sources")], ws=ws)
+    assert again.counts()["unchanged"] == 12 and again.embedded == 0 and again.total_passages == report.total_passages
+
+
+def test_check_article_stores_claims_verdicts_and_evidence(indexed):
+    settings, ws, _ = indexed
+    report = check_articles(settings, [str(GROK)], ws=ws)
+    counts = ws.store.counts()
+    claims = sum(map(len, report.articles.values()))
+    assert report.problems == [] and counts["articles"] == 1 and counts["claims"] == claims > 5
+    assert counts["verdicts"] == claims and sum(report.labels.values()) == claims
+    rows = ws.store.recent_verdicts(100)
+    headline = next(r for r in rows if r["claim"].startswith("Microsoft will host xAI's Grok 3"))
+    assert headline["label"] == "SUPPORTED" and headline["evidence"][0]["source_id"].endswith("wire-2025-05-19-azure-grok")
+    text = GROK.read_text()
+    for row in rows:
+        assert row["claim"] in text and row["verifier"] == "baseline"
+    # Re-running the same input updates rather than duplicates.
+    check_articles(settings, [str(GROK)], ws=ws)
+    assert ws.store.counts()["claims"] == claims and ws.store.counts()["verdicts"] == claims
+
+
+def test_verify_claim_texts_returns_evidence_best_first(indexed):
+    _, ws, _ = indexed
+    [verdict] = verify_claim_texts(ws, [("c1", "The Azure AI Foundry catalog holds more than 1,900 models.")])
+    assert verdict.label is Label.SUPPORTED
+    assert [e.score for e in verdict.evidence] == sorted((e.score for e in verdict.evidence), reverse=True)
+    assert "1,900" in verdict.evidence[0].text
+
+
+def test_index_resumes_from_the_database_after_loss(indexed):
+    settings, ws, report = indexed
+    shutil.rmtree(settings.index_dir)
+    fresh = Workspace(settings, embedder=ws.embedder)
+    embedded, removed = sync_index(fresh)
+    assert embedded == report.total_passages and removed == 0

@@ -1,0 +1,78 @@
+"""Store and migrations on real SQLite and PostgreSQL."""
+from sqlalchemy import inspect
+
+from factcheck import db
+from factcheck.passages import split_passages
+from factcheck.records import Claim, Document, Evidence, Label, Stance, Verdict
+from factcheck.store import Store
+
+TABLES = {"runs", "sources", "passages", "articles", "claims", "verdicts", "evidence"}
+
+
+def test_migrations_upgrade_and_downgrade(db_url):
+    engine = db.make_engine(db_url)
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.head_revision()
+    assert TABLES <= set(inspect(engine).get_table_names())
+    db.downgrade(engine, "base")
+    assert db.current_revision(engine) is None
+    assert not TABLES & set(inspect(engine).get_table_names())
+    db.upgrade(engine)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def source(doc_id="s1", text="Microsoft invested $13 billion in OpenAI. It did so over years. A third line."):
+    return Document(doc_id, "Title", text)
+
+
+def test_sources_are_deduplicated_and_updates_replace_passages(db_url):
+    store = Store(db_url)
+    doc = source()
+    first = store.upsert_source(doc, split_passages(doc, 2, 1))
+    assert first.status == "added"
+    assert store.upsert_source(doc, split_passages(doc, 2, 1)).status == "unchanged"
+    copy = Document("s2", doc.title, doc.text)
+    dup = store.upsert_source(copy, split_passages(copy, 2, 1))
+    assert dup.status == "duplicate" and dup.duplicate_of == "s1"
+    old_ids = store.passage_ids()
+    changed = source(text="Microsoft invested $14 billion in OpenAI.")
+    update = store.upsert_source(changed, split_passages(changed))
+    assert update.status == "updated" and set(update.removed_passage_ids) == old_ids
+    new_ids = store.passage_ids()
+    assert len(new_ids) == 1 and not new_ids & old_ids  # ids are never reused
+    assert store.counts()["sources"] == 1
+    assert set(store.delete_source("s1")) == new_ids and store.passage_ids() == set()
+    store.close()
+
+
+def test_claims_upsert_and_verdict_history(db_url):
+    store = Store(db_url)
+    doc = source()
+    store.upsert_source(doc, split_passages(doc))
+    [pid] = store.passage_ids()
+    article_id, status = store.upsert_article(Document("a1", "A", "Microsoft invested $13 billion in OpenAI."))
+    assert status == "added"
+    assert store.upsert_article(Document("a1", "A", "Microsoft invested $13 billion in OpenAI."))[1] == "unchanged"
+    claim = Claim("Microsoft invested $13 billion in OpenAI.", 0, 41, "a1")
+    ids = store.upsert_claims(article_id, [claim], "sentences")
+    assert store.upsert_claims(article_id, [claim], "sentences") == ids  # re-run: same row
+    run = store.start_run("check_articles", {"inputs": ["x"]})
+    evidence = (Evidence(pid, "s1", "text", 0.9, Stance.SUPPORTS),)
+    supported = Verdict(Label.SUPPORTED, 0.9, evidence)
+    assert store.save_verdicts(run, [(ids[0], supported)], "baseline", "1", "m") == 1
+    assert store.save_verdicts(run, [(ids[0], supported)], "baseline", "1", "m") == 0  # same outcome: no new row
+    refuted = Verdict(Label.REFUTED, 0.7, (Evidence(pid, "s1", "text", 0.7, Stance.REFUTES),))
+    assert store.save_verdicts(run, [(ids[0], refuted)], "baseline", "1", "m") == 1  # changed: history kept
+    store.finish_run(run, "completed", {"claims": 1})
+    rows = store.recent_verdicts(10)
+    assert [r["label"] for r in rows] == ["REFUTED", "SUPPORTED"]
+    assert rows[0]["article_id"] == "a1" and rows[0]["evidence"][0]["source_id"] == "s1"
+    assert store.counts()["verdicts"] == 2
+    store.close()
+
+
+def test_schema_is_created_automatically_on_first_use(db_url):
+    store = Store(db_url)
+    assert db.current_revision(store.engine) == db.head_revision()
+    store.close()
