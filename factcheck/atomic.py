@@ -23,25 +23,41 @@ _STOPWORDS = frozenset(
     "at an or not were been said more than after about also but he she they we".split())
 _BOILERPLATE = re.compile(
     r"^(read more|subscribe|sign up|click here|share this|follow us|advertisement|related:|copyright|©"
-    r"|editor'?s note|disclosure|image|photo|credit|reporting by|written by|listen|watch)\b"
-    r"|all rights reserved|sign up for|subscribe to|our newsletter|this (article|story) (was|has been)",
-    re.IGNORECASE)
+    r"|editor'?s note|disclosure|image|photo|credit|reporting by|written by|listen|watch|email|contact"
+    r"|download|join us|protect yourself|tap|visit|welcome|thanks for|thank you)\b|\b(your|you'll|you're)\b"
+    r"|all rights reserved|sign up for|subscribe to|newsletter|this (article|story|post) (was|has been|contains)"
+    r"|\bour (\w+ )?(desk|newsletter|roundup|guide|team|coverage|podcast|partners|affiliate|deals)\b"
+    r"|affiliate (link|commission)|may earn a commission", re.IGNORECASE)
+_FEELING_WORDS = (r"excited|thrilled|delighted|proud|happy|pleased|honou?red|grateful|optimistic|confident"
+                  r"|disappointed|sad|worried|upset|anxious|nervous|heartbroken|cried|tears|scared|frustrated"
+                  r"|angry|furious|relieved|love|hate|calming|eerie|emotional|amazed|stunned|devastated")
 _FEELING = re.compile(
-    r"\b(i|we|i'm|we're|i am|we are|he|she|they)\b[^.]{0,20}\b(am|are|is|was|were|'m|'re|feel|felt)?\s*"
-    r"(so |very |really |incredibly |extremely )?(excited|thrilled|delighted|proud|happy|pleased|"
-    r"honou?red|grateful|optimistic|confident|disappointed|sad|worried|upset)\b", re.IGNORECASE)
+    rf"\b(i|we|i'm|we're|i am|we are|he|she|they)\b[^.]{{0,20}}\b({_FEELING_WORDS})\b"
+    rf"|[\"“][^\"”]*\b({_FEELING_WORDS})\b[^\"”]*[\"”]"
+    rf"|\b(are|is|was|were|feel|felt) (understandably |genuinely |oddly |really |so |very )?({_FEELING_WORDS})\b",
+    re.IGNORECASE)
 _OPINION = re.compile(
-    r"\b(i|we) (think|believe|feel|hope|guess|suspect|love|hate)\b|\bin (my|our) (view|opinion)\b"
-    r"|\b(arguably|frankly|honestly)\b|\bit'?s (clear|obvious) that\b", re.IGNORECASE)
+    r"\b(i|we) (think|believe|feel|hope|guess|suspect|love|hate|expect)\b|\bin (my|our) (view|opinion)\b"
+    r"|\b(arguably|frankly|honestly|clearly|obviously|surely|genuinely|oddly|sadly|unfortunately|hopefully"
+    r"|fortunately|finally|easily the|of course)\b|\bit'?s (clear|obvious) that\b"
+    r"|\b(smart|remarkable|clever|bold|savvy|shrewd|foolish|silly|ridiculous|absurd|unwise|sensible|overdue"
+    r"|troubling|worrying|alarming|encouraging|promising|impressive|disappointing|embarrassing|shameful"
+    r"|refreshing|questionable|dubious|meaningless|pointless|eye-watering|best-looking|ritual|blind spot"
+    r"|the hard way|far too|too little|serious answer|change nothing|changes nothing|the future|makes? sense"
+    r"|amazing|awesome|terrible|awful|exciting|brilliant|stunning|overrated|underwhelming|nightmare"
+    r"|heartbreaking|shame|tragic|wonderful|fantastic|incredible|ugly|beautiful|gorgeous)\b"
+    r"|^(expect|imagine|remember|consider|don't)\b|^(this|that)('s| is| was) (a|an|the|just|not)\b",
+    re.IGNORECASE)
 _PREDICTION = re.compile(
-    r"\b(will|would) (likely|probably)\b|\b(is|are|seems?) (likely|unlikely|poised|expected) to\b"
-    r"|\b(predicts?|predicted|forecasts?|forecasted|expects?|anticipates?)\b|\bcould (soon )?(become|reach|"
-    r"see|lead|be)\b|\bmight\b|\bmay (well )?(become|be|reach|see)\b", re.IGNORECASE)
+    r"\b(will|would) (likely|probably|surely|almost certainly)\b|\b(is|are|seems?) (likely|unlikely|poised|bound)"
+    r" to\b|\b(analysts|experts|investors|we) (predict|expect|forecast|anticipate)\b|\bcould (soon )?(become|"
+    r"reach|see|lead)\b|\bmight\b|\bmay (well )?(become|reach|see)\b|\bseems? to be\b", re.IGNORECASE)
 _HEDGE = re.compile(
     r"\b(it (remains|is|was|'s) (still )?(unclear|not clear|uncertain|unknown|not known)|unclear whether"
     r"|reportedly|allegedly|according to (people|sources|a person|two people|three people)|rumou?red"
-    r"|(is|are|was|were) said to|could not (be )?(confirmed|verified)|declined to comment)\b", re.IGNORECASE)
-_EDGE_JUNK = re.compile(r"^[\s,;:—–-]*(and|but|or|so)?[\s,;:—–-]*|[\s,;:—–-]+$", re.IGNORECASE)
+    r"|(is|are|was|were) said to|could not (be )?(confirmed|verified)|declined to comment|did not (say|disclose))\b",
+    re.IGNORECASE)
+_EDGE_JUNK = re.compile(r"^[\s,;:—–-]*(?:(?:and|but|or|so)\b)?[\s,;:—–-]*|[\s,;:—–-]+$", re.IGNORECASE)
 _LONG_SENTENCE = 2000
 
 
@@ -107,7 +123,9 @@ class AtomicClaimExtractor:
             return None
         text = _capitalized(anchor(render(piece, subs), article.published, context_year))
         has_verb = any(isinstance(x, str) or x.tag_.startswith("VB") for x in piece)
-        score = 0.55 if kind == "hedge" else _score(text, has_verb)
+        specific = any(x.tag_ in ("CD", "NNP", "NNPS") or x.i in subs for x in tokens) or bool(re.search(r"\d", text))
+        imperative = tokens[0].tag_.startswith("VB") and not isinstance(piece[0], str)  # or a fragment
+        score = 0.55 if kind == "hedge" else 0.0 if imperative else _score(text, has_verb, specific)
         if score < self.threshold:
             return None
         start = offset + min(t.idx for t in tokens)
@@ -145,11 +163,17 @@ def _capitalized(text: str) -> str:
     return text if first[1:] != first[1:].lower() else text[:1].upper() + text[1:]
 
 
-def _score(text: str, has_verb: bool) -> float:
-    """Check-worthiness of one claim: the sentence heuristic, with the parser's verb and our cue lists."""
+def _score(text: str, has_verb: bool, specific: bool) -> float:
+    """Check-worthiness of one claim: the sentence heuristic, with the parser's verb and our cue lists.
+
+    A claim with no number, proper noun or resolved entity is a generality ("Users pay the price"):
+    it scores at most 0.45.
+    """
     score = checkworthiness(text)
     if has_verb and score == 0.1 and not text.endswith(":"):
         score = checkworthiness(text + " is")  # the heuristic missed an irregular verb (spoke, led, won)
+    if not specific:
+        score = min(score, 0.45)
     if _FEELING.search(text) or _OPINION.search(text):
         score = min(score, 0.1)
     if _PREDICTION.search(text):
@@ -168,7 +192,7 @@ def _sentence_kind(sentence: str) -> str:
 
 def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """Sentence spans, with overlong ones (lists, tables, unpunctuated text) cut at whitespace."""
-    for start, end in split_sentences(text):
+    for start, end in _semicolon_split(text):
         while end - start > _LONG_SENTENCE:
             cut = text.rfind(" ", start + _LONG_SENTENCE // 2, start + _LONG_SENTENCE)
             cut = cut if cut > start else start + _LONG_SENTENCE
@@ -176,6 +200,16 @@ def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
             start = cut + 1
         if end > start:
             yield start, end
+
+
+def _semicolon_split(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans, split again after each '; ' (the clauses around it are separate statements)."""
+    for start, end in split_sentences(text):
+        base = start
+        for match in re.finditer(r";\s+", text[base:end]):
+            yield start, base + match.start()
+            start = base + match.end()
+        yield start, end
 
 
 def check_english(article: Document, sample: int = 20_000) -> None:

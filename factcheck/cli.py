@@ -157,15 +157,28 @@ def index_status(ctx):
         return
     indexed = set(ws.vectors.ids().tolist())
     click.echo(f"index:      {ws.settings.index_dir}")
-    click.echo(f"model:      {meta['model']} (dim {meta['dim']}, {meta.get('kind', 'flat')})")
+    params = ", ".join(f"{k}={v}" for k, v in meta.get("params", {}).items())
+    click.echo(f"model:      {meta['model']} (dim {meta['dim']})")
+    click.echo(f"kind:       {meta.get('kind', 'flat')}{f' ({params})' if params else ''}")
     click.echo(f"vectors:    {len(indexed)}   passages in database: {len(stored)}")
     click.echo(f"size:       {ws.vectors.size_on_disk() / 1e6:.1f} MB")
     missing, stale = len(stored - indexed), len(indexed - stored)
     if missing or stale:
         click.echo(f"MISMATCH: {missing} passages not indexed, {stale} vectors without a passage; "
-                   "run 'factcheck index rebuild' (or 'factcheck sources add' to resume)")
+                   "run 'factcheck index sync' to resume, or 'factcheck index rebuild'")
         ctx.exit(1)
     click.echo("consistent: yes")
+
+
+@index.command("sync")
+@click.pass_context
+def index_sync(ctx):
+    """Embed stored passages missing from the index and drop stale vectors (resumes an interrupted run)."""
+    from factcheck.pipeline import sync_index
+
+    ws = _workspace(ctx)
+    embedded, removed = sync_index(ws, progress=_progress("embedding passages"))
+    click.echo(f"{embedded} embedded, {removed} removed, {len(ws.vectors)} vectors ({ws.vectors.kind})")
 
 
 @index.command("rebuild")
@@ -186,15 +199,16 @@ def index_rebuild(ctx):
 # -- checking ---------------------------------------------------------------------------------
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option("--as-of", "as_of", help="Only use sources published up to this ISO date.")
 @click.option("--as-of-published", is_flag=True, help="Only use sources published up to each article's date.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per verdict.")
 @click.pass_context
-def check(ctx, paths, as_of_published, as_json):
+def check(ctx, paths, as_of, as_of_published, as_json):
     """Check articles: extract claims, retrieve evidence, store and print verdicts."""
     from factcheck.pipeline import check_articles, workspace
 
     settings = _settings(ctx)
-    report = check_articles(settings, paths, as_of_published=as_of_published)
+    report = check_articles(settings, paths, as_of_published=as_of_published, as_of=_parse_date(as_of))
     _report_problems(report.problems)
     rows = workspace(settings).store.recent_verdicts(limit=10_000, run_id=None)
     claim_ids = {cid for ids in report.articles.values() for cid in ids}
@@ -283,6 +297,100 @@ def verdicts(ctx, limit, run_id, as_json):
     _print_verdicts(_workspace(ctx).store.recent_verdicts(limit, run_id), as_json)
 
 
+# -- SQL, exports and reports ----------------------------------------------------------------
+@cli.command("schema-doc")
+@click.option("--out", type=click.Path(path_type=Path), help="Write here (e.g. docs/schema.md) instead of stdout.")
+def schema_doc_command(out):
+    """Print the database schema (tables, columns, keys, views' SQL) as Markdown."""
+    from factcheck.schemadoc import render_schema_markdown
+
+    text = render_schema_markdown()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"schema -> {out}")
+
+
+@cli.command("sql")
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Aligned table, CSV with a header, or a JSON array of objects.")
+@click.pass_context
+def sql_command(ctx, query, fmt):
+    """Run one read-only SQL statement (the connection refuses writes); views: latest_verdicts and more."""
+    from factcheck.sqlquery import format_result, run_query
+
+    click.echo(format_result(run_query(_settings(ctx).db_url, query), fmt), nl=False)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "claimreview"]), required=True,
+              help="JSON lines, CSV, or a JSON array of schema.org ClaimReview objects.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output file (default: stdout).")
+@click.option("--run", "run_id", type=int, help="Only the claims this run checked.")
+@click.option("--label", help="Only this label: SUPPORTED, REFUTED or NOT_ENOUGH_INFO.")
+@click.option("--author", default="factcheck", show_default=True, help="ClaimReview author (an Organization).")
+@click.option("--base-url", help="ClaimReview url is <base-url>#claim-<id> (default: the article's url).")
+@click.pass_context
+def export_command(ctx, fmt, out, run_id, label, author, base_url):
+    """Export the latest verdicts (with evidence) as JSONL, CSV or ClaimReview JSON-LD."""
+    from factcheck.export import load_verdicts, render
+    from factcheck.store import Store
+
+    store = Store(_settings(ctx).db_url)
+    try:
+        with store.session() as session:
+            items = load_verdicts(session, run_id, label)
+    finally:
+        store.close()
+    text = render(items, fmt, author=author, base_url=base_url)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"{len(items)} verdicts -> {out}")
+
+
+@cli.command("report")
+@click.option("--run", "run_id", type=int, help="Only the claims this run checked (default: every claim).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
+@click.option("--title", default="factcheck report", show_default=True, help="Page title.")
+@click.pass_context
+def report_command(ctx, run_id, out, title):
+    """Write a self-contained HTML page: article texts with claims highlighted by verdict, evidence on click."""
+    from factcheck.report import build_report
+    from factcheck.store import Store
+
+    store = Store(_settings(ctx).db_url)
+    try:
+        with store.session() as session:
+            html, stats = build_report(session, run_id, title)
+    finally:
+        store.close()
+    out.write_text(html, encoding="utf-8")
+    click.echo(f"{stats.claims} claims in {stats.articles} articles -> {out}")
+
+
+@cli.command()
+@click.option("--as-of-published", is_flag=True, help="Only use sources published up to each article's date.")
+@click.option("--json", "as_json", is_flag=True, help="The run summary as JSON.")
+@click.pass_context
+def recheck(ctx, as_of_published, as_json):
+    """Re-verify claims whose verdict could change after sources changed (NOT_ENOUGH_INFO or new top-k)."""
+    from factcheck.recheck import recheck as run_recheck
+
+    report = run_recheck(_settings(ctx), as_of_published=as_of_published)
+    summary = {"run_id": report.run_id, **report.summary(), "changed_claims": report.changed}
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(summary["reasons"].items())) or "none"
+    click.echo(f"{report.considered} claims with verdicts, {len(report.affected)} re-verified ({reasons}), "
+               f"{len(report.changed)} verdicts changed (run {report.run_id})")
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def _print_verdicts(rows: list[dict], as_json: bool) -> None:
     if as_json:
@@ -308,7 +416,7 @@ def _clip(text: str, width: int) -> str:
 def _verdict_json(claim_id, text, verdict) -> dict:
     return {"id": claim_id, "claim": text, "label": verdict.label.value, "confidence": round(verdict.confidence, 4),
             "evidence": [{"source_id": e.source_id, "passage_id": e.passage_id, "text": e.text, "score": e.score,
-                          "stance": e.stance.value} for e in verdict.evidence]}
+                          "stance": e.stance.value, "quote": e.quote} for e in verdict.evidence]}
 
 
 def _read_claims(path: Path):

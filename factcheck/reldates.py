@@ -14,6 +14,11 @@ _WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|
                          r"(?!,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d)")
 _DAY_RE = re.compile(r"\b(yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)\b", re.I)
 _PERIOD_RE = re.compile(r"\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) (week|month|year)\b", re.I)
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+_MONTH_RE = re.compile(r"\b(in|on|since|until|by|from|through|before|after|during|of|early|late|mid-|last|next|this|starting"
+                       r"|beginning|effective)"
+                       rf"( |(?<=-))({'|'.join(_MONTHS)})( \d{{1,2}})?\b(?!,? \d)(?!\d)")
 _AGO_RE = re.compile(rf"\b{_NUM} (years?|months?|weeks?|days?) (ago|later|earlier|before|after)\b", re.I)
 
 
@@ -33,6 +38,7 @@ def anchor(text: str, published: date | None, context_year: int | None = None) -
         text = _WEEKDAY_RE.sub(lambda m: _weekday(m, published), text)
         text = _DAY_RE.sub(lambda m: _day(m, published), text)
         text = _PERIOD_RE.sub(lambda m: _period(m, published), text)
+        text = _MONTH_RE.sub(lambda m: _month(m, published), text)
     return _AGO_RE.sub(lambda m: _ago(m, published, context_year), text)
 
 
@@ -64,6 +70,26 @@ def _period(m: re.Match, published: date) -> str:
         monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
         label = "the week of " + fmt(monday)
     return f"{when} in {label}".strip() if when else f"in {label}"
+
+
+def _month(m: re.Match, published: date) -> str:
+    """'in March' / 'on September 26' / 'last September' with the year filled in."""
+    word, month = m.group(1), _MONTHS.index(m.group(3)) + 1
+    day = int(m.group(4)) if m.group(4) else None
+    if day is not None and not 1 <= day <= 31:
+        return m.group(0)
+    if word == "last":
+        year = published.year if month < published.month else published.year - 1
+    elif word == "next":
+        year = published.year if month > published.month else published.year + 1
+    elif word == "this":
+        year = published.year
+    else:  # the year that puts the date nearest the publication date
+        year = min((published.year - 1, published.year, published.year + 1),
+                   key=lambda y: abs((date(y, month, min(day or 15, 28)) - published).days))
+    lead = "in" if word in ("last", "next", "this") else word
+    sep = "" if word == "mid-" else " "
+    return f"{lead}{sep}{m.group(3)} {day}, {year}" if day else f"{lead}{sep}{m.group(3)} {year}"
 
 
 def _ago(m: re.Match, published: date | None, context_year: int | None) -> str:

@@ -116,6 +116,8 @@ class VerdictRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  doc="Last time a run reached this same verdict.")
+    retrieved_ids: Mapped[list | None] = mapped_column(
+        JSON, doc="Passage ids (best first) the latest check reaching this verdict retrieved; recheck compares them.")
     evidence: Mapped[list[EvidenceRow]] = relationship(back_populates="verdict", cascade="all, delete-orphan",
                                                        order_by="EvidenceRow.rank", passive_deletes=True)
 
@@ -132,4 +134,18 @@ class EvidenceRow(Base):
     text: Mapped[str] = mapped_column(Text)
     score: Mapped[float] = mapped_column(Float)
     stance: Mapped[str] = mapped_column(String(20))
+    quote: Mapped[str] = mapped_column(Text, default="", doc="The sentence(s) of the passage that bear on the claim.")
     verdict: Mapped[VerdictRow] = relationship(back_populates="evidence")
+
+
+class WatchedItem(Base):
+    """An item of a watched input (folder file, JSONL line, feed entry) as last picked up, per consumer flow."""
+
+    __tablename__ = "watched_items"
+    __table_args__ = (UniqueConstraint("consumer", "item_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(40), doc="Which flow picked it up: 'check_articles', 'index_sources'.")
+    input: Mapped[str] = mapped_column(String(1000), doc="The watched input: folder, file or feed URL.")
+    item_key: Mapped[str] = mapped_column(String(1000), doc="The item's document id: path, JSONL id, entry id or link.")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(PACKAGED_EMBEDDER,
                                  description="sentence-transformers model: 'packaged:all-MiniLM-L6-v2', a path or a hub name.")
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    index_batch_size: int = Field(1024, ge=1, description="Passages embedded and added to the index per step.")
+    index_save_seconds: float = Field(30.0, ge=0, description="Save the index at least this often while embedding.")
+    ann_threshold: int = Field(200_000, ge=0,
+                               description="Switch the flat index to IVF-SQ8 at this many vectors (0: never).")
     verifier: str = Field("baseline",
                           description="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path or hub name.")
     claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")

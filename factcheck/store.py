@@ -6,6 +6,7 @@ from datetime import date
 from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from factcheck import db
@@ -62,10 +63,14 @@ class Store:
 
     # -- sources and passages --------------------------------------------------------------
     def upsert_source(self, doc: Document, passages: Sequence[Passage]) -> SourceChange:
-        """Store a source and its passages; a changed source replaces its passages."""
+        """Store a source and its passages; a changed source replaces its passages (race-safe)."""
+        return _retry_races(lambda: self._upsert_source(doc, passages))
+
+    def _upsert_source(self, doc: Document, passages: Sequence[Passage]) -> SourceChange:
         digest = doc.content_hash
         with self.session.begin() as s:
-            row = s.scalar(select(Source).where(Source.external_id == doc.id))
+            # FOR UPDATE (PostgreSQL): a concurrent writer of the same source waits, then sees our result.
+            row = s.scalar(select(Source).where(Source.external_id == doc.id).with_for_update())
             if row is None:
                 other = s.scalar(select(Source.external_id).where(Source.content_hash == digest).limit(1))
                 if other is not None:
@@ -143,10 +148,13 @@ class Store:
 
     # -- articles and claims ---------------------------------------------------------------
     def upsert_article(self, doc: Document) -> tuple[int, str]:
-        """Store an article; returns its row id and 'added', 'updated' or 'unchanged'."""
+        """Store an article; returns its row id and 'added', 'updated' or 'unchanged' (race-safe)."""
+        return _retry_races(lambda: self._upsert_article(doc))
+
+    def _upsert_article(self, doc: Document) -> tuple[int, str]:
         digest = doc.content_hash
         with self.session.begin() as s:
-            row = s.scalar(select(Article).where(Article.external_id == doc.id))
+            row = s.scalar(select(Article).where(Article.external_id == doc.id).with_for_update())
             if row is not None and row.content_hash == digest:
                 return row.id, "unchanged"
             status = "updated" if row is not None else "added"
@@ -160,7 +168,14 @@ class Store:
 
     def upsert_claims(self, article_row_id: int | None, claims: Sequence[Claim], extractor: str,
                       external_ids: Sequence[str | None] | None = None) -> list[int]:
-        """Store claims by their stable key (re-runs update, never duplicate); returns row ids in order."""
+        """Store claims by their stable key (re-runs update, never duplicate); returns row ids in order.
+
+        Race-safe: a concurrent insert of the same key makes this transaction retry and find the row.
+        """
+        return _retry_races(lambda: self._upsert_claims(article_row_id, claims, extractor, external_ids))
+
+    def _upsert_claims(self, article_row_id: int | None, claims: Sequence[Claim], extractor: str,
+                       external_ids: Sequence[str | None] | None = None) -> list[int]:
         ids = []
         with self.session.begin() as s:
             for n, claim in enumerate(claims):
@@ -187,24 +202,33 @@ class Store:
 
     # -- verdicts --------------------------------------------------------------------------
     def save_verdicts(self, run_id: int | None, items: Sequence[tuple[int, Verdict]], verifier: str,
-                      verifier_version: str, embedding_model: str) -> int:
+                      verifier_version: str, embedding_model: str,
+                      retrieved: Sequence[Sequence[int]] | None = None) -> int:
         """Store verdicts; a verdict equal to the claim's latest only refreshes its check time.
 
-        Returns how many new verdict rows were written.
+        `retrieved[i]` are the passage ids retrieved for item i (kept on the verdict for recheck).
+        The claims' rows are locked first (PostgreSQL), so concurrent runs never add the same verdict
+        twice. Returns how many new verdict rows were written.
         """
         written = 0
         with self.session.begin() as s:
-            for claim_id, verdict in items:
+            s.execute(select(ClaimRow.id).where(ClaimRow.id.in_(sorted({cid for cid, _ in items})))
+                      .order_by(ClaimRow.id).with_for_update())
+            for n, (claim_id, verdict) in enumerate(items):
+                seen = [int(pid) for pid in retrieved[n]] if retrieved is not None else None
                 latest = s.scalar(select(VerdictRow).where(VerdictRow.claim_id == claim_id)
                                   .order_by(VerdictRow.id.desc()).limit(1))
                 if latest is not None and _same(latest, verdict, verifier, verifier_version):
                     latest.checked_at = utcnow()
+                    if seen is not None:
+                        latest.retrieved_ids = seen
                     continue
                 row = VerdictRow(claim_id=claim_id, run_id=run_id, label=verdict.label.value,
                                  confidence=round(verdict.confidence, 4), verifier=verifier,
-                                 verifier_version=verifier_version, embedding_model=embedding_model)
+                                 verifier_version=verifier_version, embedding_model=embedding_model,
+                                 retrieved_ids=seen)
                 row.evidence = [EvidenceRow(rank=rank, passage_id=e.passage_id, source_external_id=e.source_id,
-                                            text=e.text, score=e.score, stance=e.stance.value)
+                                            text=e.text, score=e.score, stance=e.stance.value, quote=e.quote)
                                 for rank, e in enumerate(verdict.evidence)]
                 s.add(row)
                 written += 1
@@ -227,9 +251,22 @@ class Store:
                     "label": verdict.label, "confidence": verdict.confidence, "verifier": verdict.verifier,
                     "checked_at": verdict.checked_at.isoformat(timespec="seconds"), "run_id": verdict.run_id,
                     "evidence": [{"source_id": e.source_external_id, "passage_id": e.passage_id, "text": e.text,
-                                  "score": e.score, "stance": e.stance} for e in verdict.evidence],
+                                  "score": e.score, "stance": e.stance, "quote": e.quote} for e in verdict.evidence],
                 })
             return out
+
+
+def _retry_races(work, attempts: int = 5):
+    """Run a write transaction again when a concurrent writer won a unique-key race or a deadlock."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except DBAPIError as error:  # deadlock or serialization failure: PostgreSQL rolled us back
+            if getattr(error.orig, "sqlstate", None) not in ("40P01", "40001") or attempt == attempts - 1:
+                raise
 
 
 def _same(row: VerdictRow, verdict: Verdict, verifier: str, version: str) -> bool:

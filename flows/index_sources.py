@@ -9,7 +9,7 @@ from prefect.cache_policies import NONE
 
 from factcheck.pipeline import store_sources, sync_index, workspace
 from factcheck.records import Document
-from flows.common import read_inputs, settings_from
+from flows.common import read_watched_inputs, release_inputs, settings_from
 
 
 @task(cache_policy=NONE)
@@ -31,14 +31,19 @@ def update_indexes(home: str | None, database_url: str | None) -> tuple[int, int
 
 
 @flow(name="index_sources")
-def index_sources(inputs: list[str], home: str | None = None, database_url: str | None = None) -> dict:
-    """Index sources from files, folders, JSONL files or URLs."""
+def index_sources(inputs: list[str], home: str | None = None, database_url: str | None = None,
+                  only_new: bool = False) -> dict:
+    """Index sources from files, folders, JSONL files, URLs or RSS/Atom feeds (`only_new`: new or changed items)."""
     logger = get_run_logger()
-    documents, problems = read_inputs(inputs)
+    documents, problems, taken = read_watched_inputs(inputs, "index_sources", only_new, home, database_url)
     for problem in problems:
         logger.warning("skipped %s", problem)
-    counts = store_source_documents(documents, home, database_url)
-    embedded, removed, total = update_indexes(home, database_url)
+    try:
+        counts = store_source_documents(documents, home, database_url)
+        embedded, removed, total = update_indexes(home, database_url)
+    except BaseException:
+        release_inputs(taken, "index_sources", home, database_url)
+        raise
     summary = {**counts, "skipped": len(problems), "embedded": embedded, "removed": removed, "passages": total}
     lines = [f"| {k} | {v} |" for k, v in summary.items()]
     problem_lines = [f"- {p}" for p in problems] or ["none"]

@@ -126,6 +126,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('stance', sa.String(length=20), nullable=False),
+    sa.Column('quote', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['passage_id'], ['passages.id'], name=op.f('fk_evidence_passage_id_passages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['verdict_id'], ['verdicts.id'], name=op.f('fk_evidence_verdict_id_verdicts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence'))

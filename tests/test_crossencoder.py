@@ -1,0 +1,112 @@
+"""The shipped verifier (packaged:factcheck-verifier) loads offline and scores tech-news pairs."""
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from factcheck.crossencoder import PACKAGED_MODELS, CrossEncoderScorer, _label_columns, resolve_model  # noqa: E402
+from factcheck.errors import ConfigError  # noqa: E402
+
+ENT, NEU, CON = 0, 1, 2
+
+SUPPORTED = (
+    "Apple released the iPhone 15 in September 2023.",
+    "Apple unveiled the iPhone 15 at its event on September 12, 2023, and the phone went on sale "
+    "on September 22, 2023.",
+)
+NUMBER_CONTRADICTED = (
+    "Microsoft invested $13 billion in OpenAI.",
+    "Microsoft has invested $50 billion in OpenAI, according to people familiar with the deal.",
+)
+DATE_CONTRADICTED = (
+    "Elon Musk completed his acquisition of Twitter in 2021.",
+    "Elon Musk completed his $44 billion acquisition of Twitter in October 2022.",
+)
+UNRELATED = (
+    "Nvidia's market value passed $3 trillion in June 2024.",
+    "Intel said it would cut about 15,000 jobs as part of a cost-reduction plan.",
+)
+
+needs_model = pytest.mark.skipif(not (PACKAGED_MODELS["factcheck-verifier"] / "config.json").is_file(),
+                                 reason="shipped verifier weights not present")
+
+
+@pytest.fixture(scope="module")
+def scorer() -> CrossEncoderScorer:
+    return CrossEncoderScorer("packaged:factcheck-verifier", threads=2)
+
+
+@needs_model
+def test_loads_offline_with_calibration(scorer):
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert scorer.name == "crossencoder:packaged:factcheck-verifier"
+    assert scorer.version
+    assert scorer.temperature > 0
+    assert scorer.columns == [0, 1, 2]
+
+
+@needs_model
+def test_rows_are_probabilities_in_input_order(scorer):
+    pairs = [SUPPORTED, NUMBER_CONTRADICTED, DATE_CONTRADICTED, UNRELATED]
+    probs = scorer.score(pairs)
+    assert probs.shape == (4, 3)
+    assert np.all(probs >= 0)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+    reversed_probs = scorer.score(pairs[::-1])
+    np.testing.assert_allclose(reversed_probs[::-1], probs, atol=1e-5)
+    assert scorer.score([]).shape == (0, 3)
+
+
+@needs_model
+def test_supported_pair(scorer):
+    assert scorer.score([SUPPORTED])[0].argmax() == ENT
+
+
+@needs_model
+def test_contradicted_by_a_number(scorer):
+    assert scorer.score([NUMBER_CONTRADICTED])[0].argmax() == CON
+
+
+@needs_model
+def test_contradicted_by_a_date(scorer):
+    assert scorer.score([DATE_CONTRADICTED])[0].argmax() == CON
+
+
+@needs_model
+def test_unrelated_pair_is_not_entailed(scorer):
+    assert scorer.score([UNRELATED])[0].argmax() != ENT
+
+
+def test_missing_model_path_raises_config_error(tmp_path: Path):
+    missing = tmp_path / "no-such-verifier"
+    with pytest.raises(ConfigError, match="no-such-verifier") as info:
+        CrossEncoderScorer(str(missing))
+    assert str(missing) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_relative_missing_path_raises_config_error():
+    with pytest.raises(ConfigError, match="models/nope"):
+        resolve_model("./models/nope")
+
+
+def test_unknown_packaged_model_raises_config_error():
+    with pytest.raises(ConfigError, match="packaged:nope"):
+        resolve_model("packaged:nope")
+
+
+def test_hub_name_is_accepted_as_plausible():
+    assert resolve_model("cross-encoder/nli-deberta-v3-small") == ("cross-encoder/nli-deberta-v3-small", False)
+
+
+def test_label_mapping_follows_id2label():
+    # cross-encoder/nli-* models: 0 contradiction, 1 entailment, 2 neutral
+    assert _label_columns({0: "contradiction", 1: "entailment", 2: "neutral"}) == [1, 2, 0]
+    assert _label_columns({"0": "ENTAILMENT", "1": "NEUTRAL", "2": "CONTRADICTION"}) == [0, 1, 2]
+    with pytest.raises(ConfigError):
+        _label_columns({0: "negative", 1: "positive"})
