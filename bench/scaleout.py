@@ -21,6 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from distributed import LocalCluster
+    from prefect.testing.utilities import prefect_test_harness
 
     from factcheck.pipeline import index_sources
     from factcheck.settings import Settings
@@ -56,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     home, db_url = str(tmp / "home"), args.database_url or f"sqlite:///{tmp / 'factcheck.db'}"
     index_sources(Settings(home=home, database_url=db_url), [str(ROOT / "examples" / "sources")])
     lines = []
+    harness = prefect_test_harness(server_startup_timeout=120)  # one Prefect server for all runs
+    harness.__enter__()
     for workers in args.workers:
         warm, timed = tmp / f"warm-{workers}.jsonl", tmp / f"timed-{workers}.jsonl"
         write_articles(warm, f"warm{workers}-", 1)
@@ -71,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"articles/min={60 * count / seconds:.0f}  claims/min={60 * result['claims'] / seconds:.0f}")
         print(line, flush=True)
         lines.append(line)
+    harness.__exit__(None, None, None)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         header = [f"# {time.strftime('%Y-%m-%d %H:%M')}  python bench/scaleout.py {' '.join(argv or sys.argv[1:])}",

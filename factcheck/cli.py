@@ -224,6 +224,7 @@ def check(ctx, paths, as_of, as_of_published, as_json):
 @click.pass_context
 def verify_claims(ctx, claims_file, out, as_of):
     """Verify claims from a JSONL file of {"id", "claim"} lines; write verdicts as JSONL."""
+    from factcheck.ingest import Problem
     from factcheck.pipeline import verify_claim_texts
 
     as_of_date = _parse_date(as_of)
@@ -239,6 +240,10 @@ def verify_claims(ctx, claims_file, out, as_of):
             for first in range(0, len(items), batch):
                 chunk = items[first:first + batch]
                 for (cid, text), verdict in zip(chunk, verify_claim_texts(ws, chunk, as_of_date, run_id)):
+                    if verdict is None:
+                        problems.append(Problem(f"claim {cid}", "the verifier failed on it (see the log)"))
+                        click.echo(f"skipped {problems[-1]}", err=True)
+                        continue
                     counts[verdict.label.value] = counts.get(verdict.label.value, 0) + 1
                     handle.write(json.dumps(_verdict_json(cid, text, verdict)) + "\n")
                 bar.update(len(chunk))
@@ -285,6 +290,26 @@ def claims(ctx, paths, as_json):
                 click.echo(f"  [{claim.start}:{claim.end}] {claim.text}")
     if loaded.problems or failed:
         ctx.exit(1)
+
+
+@cli.command("train-verifier")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
+              help="Data root holding nli/ and scifact/ (e.g. ../shared/data).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
+@click.option("--seed", default=13, show_default=True, help="Fixes the data mix, batch order and initialisation.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the training mix.")
+@click.option("--time-budget", "time_budget", type=float, help="Wall seconds for the training loop (schedule fits it).")
+@click.option("--max-pairs", type=int, help="Train on a stratified subset of this many pairs (pilot runs).")
+@click.option("--no-resume", is_flag=True, help="Start over instead of resuming from the last checkpoint.")
+@click.option("--include-noncommercial", is_flag=True, help="Also train on ANLI, SICK and ConTRoL (non-commercial).")
+def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_resume, include_noncommercial):
+    """Train the 3-way cross-encoder verifier from labeled pairs (checkpoints, resume, progress bar)."""
+    from factcheck.training import train_verifier as train
+
+    record = train(data_dir, out_dir, seed=seed, epochs=epochs, max_pairs=max_pairs, resume=not no_resume,
+                   time_budget_s=time_budget, include_noncommercial=include_noncommercial)
+    click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
+    click.echo(f"model written to {out_dir}; use it with FACTCHECK_VERIFIER={out_dir}")
 
 
 @cli.command()

@@ -17,7 +17,7 @@ import numpy as np
 
 from factcheck.claims import ClaimExtractor, SentenceClaimExtractor
 from factcheck.embed import Embedder, make_embedder
-from factcheck.errors import ConfigError, IndexMismatchError
+from factcheck.errors import ConfigError, FactcheckError, IndexMismatchError
 from factcheck.index import VectorIndex
 from factcheck.ingest import LoadResult, Problem, load_documents
 from factcheck.lexical import LexicalIndex
@@ -65,8 +65,15 @@ class Workspace:
     def retriever(self) -> HybridRetriever:
         check_consistency(self)
         sync_lexical(self)
+        reranker = None
+        if self.settings.reranker:
+            from factcheck.crossencoder import CrossEncoderScorer
+            from factcheck.retrieve import StanceReranker
+
+            reranker = StanceReranker(CrossEncoderScorer(self.settings.reranker))
         return HybridRetriever(self.store, self.embedder, self.vectors, self.lexical,
-                               self.settings.dense_weight, self.settings.lexical_weight)
+                               self.settings.dense_weight, self.settings.lexical_weight,
+                               reranker=reranker, rerank_depth=self.settings.rerank_depth)
 
     @cached_property
     def verifier(self) -> Verifier:
@@ -271,11 +278,28 @@ def verify_stored_claims(ws: Workspace, claim_ids: Sequence[int], run_id: int | 
     cutoffs = [min(filter(None, (c.published if as_of_published else None, as_of)), default=None) for c in claims]
     as_of = cutoffs if any(cutoffs) else None
     hits = ws.retriever.retrieve([c.text for c in claims], ws.settings.top_k, as_of)
-    verdicts = ws.verifier.verify([c.text for c in claims], hits)
-    items = [(c.id, with_quotes(c.text, v)) for c, v in zip(claims, verdicts)]
+    decided = decide(ws, [c.text for c in claims], hits)
+    kept = [n for n, v in enumerate(decided) if v is not None]
+    items = [(claims[n].id, decided[n]) for n in kept]
     ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name,
-                           retrieved=[[h.passage_id for h in claim_hits] for claim_hits in hits])
+                           retrieved=[[h.passage_id for h in hits[n]] for n in kept])
     return items
+
+
+def decide(ws: Workspace, texts: Sequence[str], hits: Sequence[Sequence]) -> list[Verdict | None]:
+    """Verdicts with quotes for a batch; if the batch fails, claim by claim, leaving None for failures."""
+    try:
+        verdicts: list[Verdict | None] = list(ws.verifier.verify(texts, hits))
+    except FactcheckError as error:
+        log.warning("verifying a batch of %d claims failed (%s); retrying one by one", len(texts), error)
+        verdicts = []
+        for text, claim_hits in zip(texts, hits):
+            try:
+                verdicts.extend(ws.verifier.verify([text], [claim_hits]))
+            except FactcheckError as one_error:
+                log.warning("skipped claim %r: %s", text[:80], one_error)
+                verdicts.append(None)
+    return [with_quotes(text, v) if v is not None else None for text, v in zip(texts, verdicts)]
 
 
 def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | None = None,
@@ -310,13 +334,15 @@ def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | No
 
 
 def verify_claim_texts(ws: Workspace, items: Sequence[tuple[str, str]], as_of: date | None = None,
-                       run_id: int | None = None) -> list[Verdict]:
-    """Verify (id, claim text) pairs from a claims file, storing claims and verdicts."""
+                       run_id: int | None = None) -> list[Verdict | None]:
+    """Verify (id, claim text) pairs from a claims file, storing claims and verdicts (None: failed)."""
     claims = [Claim(text, 0, len(text)) for _, text in items]
     claim_ids = ws.store.upsert_claims(None, claims, "claims-file", [cid for cid, _ in items])
     hits = ws.retriever.retrieve([text for _, text in items], ws.settings.top_k,
                                  [as_of] * len(items) if as_of else None)
-    verdicts = [with_quotes(text, v) for (_, text), v in zip(items, ws.verifier.verify([t for _, t in items], hits))]
-    ws.store.save_verdicts(run_id, list(zip(claim_ids, verdicts)), ws.verifier.name, ws.verifier.version,
-                           ws.embedder.name, retrieved=[[h.passage_id for h in claim_hits] for claim_hits in hits])
+    verdicts = decide(ws, [text for _, text in items], hits)
+    kept = [n for n, v in enumerate(verdicts) if v is not None]
+    ws.store.save_verdicts(run_id, [(claim_ids[n], verdicts[n]) for n in kept], ws.verifier.name,
+                           ws.verifier.version, ws.embedder.name,
+                           retrieved=[[h.passage_id for h in hits[n]] for n in kept])
     return verdicts

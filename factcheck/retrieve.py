@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from factcheck.embed import Embedder
 from factcheck.index import VectorIndex
@@ -13,11 +13,39 @@ from factcheck.store import Store
 RRF_K = 60
 
 
+class Reranker(Protocol):
+    """Reorders a claim's candidate passages, best first (a second, slower and sharper stage)."""
+
+    def rerank(self, claim: str, hits: Sequence[Hit]) -> list[Hit]:
+        ...
+
+
+class StanceReranker:
+    """Reranks by how decisive a pair scorer finds each passage: 1 - P(neutral) of its best sentence."""
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def rerank(self, claim: str, hits: Sequence[Hit]) -> list[Hit]:
+        from factcheck.text import split_sentences
+
+        units = [(n, hit.text[a:b]) for n, hit in enumerate(hits) for a, b in split_sentences(hit.text) or [(0, len(hit.text))]]
+        if not units:
+            return list(hits)
+        probs = self.scorer.score([(claim, text) for _, text in units])
+        relevance = [0.0] * len(hits)
+        for (n, _), p in zip(units, probs):
+            relevance[n] = max(relevance[n], 1.0 - float(p[1]))
+        order = sorted(range(len(hits)), key=lambda n: -relevance[n])
+        return [hits[n] for n in order]
+
+
 class HybridRetriever:
     """Top-k passages per claim from dense and lexical search, fused with configurable weights."""
 
     def __init__(self, store: Store, embedder: Embedder, vectors: VectorIndex, lexical: LexicalIndex | None,
-                 dense_weight: float = 1.0, lexical_weight: float = 1.0, candidates: int = 50):
+                 dense_weight: float = 1.0, lexical_weight: float = 1.0, candidates: int = 50,
+                 reranker: Reranker | None = None, rerank_depth: int = 20):
         if dense_weight <= 0 and (lexical is None or lexical_weight <= 0):
             raise ValueError("at least one of dense_weight and lexical_weight must be > 0")
         self.store = store
@@ -27,6 +55,8 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight if lexical is not None else 0.0
         self.candidates = candidates
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
 
     def retrieve(self, claims: Sequence[str], k: int, as_of: Sequence[date | None] | None = None) -> list[list[Hit]]:
         """For each claim, up to k hits best first; `as_of[i]` drops sources published after it."""
@@ -55,6 +85,10 @@ class HybridRetriever:
             dense.update(self.vectors.similarities(missing, queries[row]))
             scored = [(pid, round(score, 6), dense.get(pid), lex.get(pid)) for pid, score in ranked]
             cutoff = as_of[row] if as_of else None
-            results.append(self.store.hits_for(scored[: (4 if cutoff else 1) * k * 2], cutoff)[:k])
+            depth = max(k, self.rerank_depth if self.reranker else k)
+            hits = self.store.hits_for(scored[: (4 if cutoff else 1) * depth * 2], cutoff)[:depth]
+            if self.reranker is not None:
+                hits = self.reranker.rerank(claim, hits)
+            results.append(hits[:k])
         return results
 

@@ -6,12 +6,14 @@ contradiction) and turn the passage stances into one verdict with `aggregate`.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
 
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
+from factcheck.text import split_sentences
 
 
 class Verifier(Protocol):
@@ -93,24 +95,39 @@ def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evid
 
 
 class NLIVerifier:
-    """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`."""
+    """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`.
 
-    def __init__(self, scorer: StanceScorer, threshold: float = 0.5, max_evidence: int = 3):
+    With `sentence_level` (the default) each sentence of a retrieved passage is scored against
+    the claim and the passage takes the stance of its most decisive sentence, which becomes the
+    cited quote: pair scorers are trained on sentence-sized evidence.
+    """
+
+    def __init__(self, scorer: StanceScorer, threshold: float = 0.5, max_evidence: int = 3,
+                 sentence_level: bool = True):
         self.scorer = scorer
         self.threshold = threshold
         self.max_evidence = max_evidence
+        self.sentence_level = sentence_level
         self.name = scorer.name
         self.version = scorer.version
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
-        pairs = [(claim, hit.text) for claim, claim_hits in zip(claims, hits) for hit in claim_hits]
-        probs = self.scorer.score(pairs) if pairs else np.zeros((0, 3))
-        verdicts, row = [], 0
-        for claim_hits in hits:
-            stances = []
-            for hit in claim_hits:
-                p = probs[row]
-                row += 1
-                stances.append(PassageStance(hit, float(p[0]), float(p[2])))
-            verdicts.append(aggregate(stances, self.threshold, self.max_evidence))
+        units = []  # (claim index, hit index, evidence text)
+        for c, claim_hits in enumerate(hits):
+            for h, hit in enumerate(claim_hits):
+                pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
+                units.extend((c, h, piece) for piece in (pieces or [hit.text]))
+        probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else np.zeros((0, 3))
+        best: dict[tuple[int, int], tuple[float, float, str]] = {}
+        for (c, h, text), p in zip(units, probs):
+            support, refute = float(p[0]), float(p[2])
+            if (c, h) not in best or max(support, refute) > max(best[c, h][:2]):
+                best[c, h] = (support, refute, text)
+        verdicts = []
+        for c, claim_hits in enumerate(hits):
+            stances = [PassageStance(hit, *best[c, h][:2]) for h, hit in enumerate(claim_hits)]
+            verdict = aggregate(stances, self.threshold, self.max_evidence)
+            quotes = {hit.passage_id: best[c, h][2] for h, hit in enumerate(claim_hits)}
+            evidence = tuple(dataclasses.replace(e, quote=quotes.get(e.passage_id, "")) for e in verdict.evidence)
+            verdicts.append(dataclasses.replace(verdict, evidence=evidence))
         return verdicts

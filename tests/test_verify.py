@@ -52,3 +52,41 @@ def test_baseline_supports_refutes_and_abstains():
 def test_baseline_confidence_is_a_probability():
     verdicts = BaselineVerifier().verify(["x"], [[hit(1, "y", 0.99)]])
     assert 0.0 <= verdicts[0].confidence <= 1.0
+
+
+class FakeScorer:
+    """Entails when the passage contains the claim's last word, contradicts on 'not'."""
+
+    name, version = "fake", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        rows = []
+        for claim, text in pairs:
+            if " not " in f" {text} ":
+                rows.append([0.05, 0.05, 0.9])
+            elif claim.split()[-1].strip(".") in text:
+                rows.append([0.9, 0.05, 0.05])
+            else:
+                rows.append([0.1, 0.8, 0.1])
+        return np.array(rows)
+
+
+def test_nli_verifier_scores_sentences_and_quotes_the_decisive_one():
+    from factcheck.verify import NLIVerifier
+
+    passage = "Microsoft held its Build conference. The deal is exclusive. Prices were announced."
+    [verdict] = NLIVerifier(FakeScorer()).verify(["The deal is exclusive."], [[hit(1, passage)]])
+    assert verdict.label is Label.SUPPORTED and verdict.evidence[0].quote == "The deal is exclusive."
+    [refuted] = NLIVerifier(FakeScorer()).verify(["It is exclusive."], [[hit(2, "It is not exclusive. Fine.")]])
+    assert refuted.label is Label.REFUTED and refuted.evidence[0].quote == "It is not exclusive."
+
+
+def test_stance_reranker_puts_decisive_passages_first():
+    from factcheck.retrieve import StanceReranker
+
+    hits = [hit(1, "Weather was fine. Nothing else."), hit(2, "The deal is not exclusive."),
+            hit(3, "Background. The deal is exclusive.")]
+    order = [h.passage_id for h in StanceReranker(FakeScorer()).rerank("The deal is exclusive.", hits)]
+    assert order[-1] == 1 and set(order[:2]) == {2, 3}
