@@ -1,13 +1,21 @@
-"""Benchmark of claim extractors on bench/data/claims_eval.jsonl: recall, precision, traps, self-containment, speed.
+"""Benchmark of claim extractors on bench/data/claims_eval.jsonl: recall, precision, traps, speed.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/claims.py --extractor sentences --extractor atomic
 
 A gold claim is found when some claim extracted from the same article has cosine similarity
->= --match (default 0.70) with it under the packaged all-MiniLM-L6-v2 embedder; precision is the
+>= --match (default 0.75) with it under the packaged all-MiniLM-L6-v2 embedder; precision is the
 share of extracted claims that match some gold claim of their article. A `non_claims` sentence is
 avoided when no extracted claim has at least half of its span inside that sentence. A claim is
-self-contained when `UNRESOLVED` finds nothing in it. Speed is extraction only, on synthetic
-600-word articles made by concatenating the eval texts.
+self-contained when `UNRESOLVED` finds nothing in it.
+
+Why 0.75: reading best-match pairs by hand, in [0.70, 0.75) about half state a different fact of
+the same article ("Ledgerline is a payroll software provider" vs "Ledgerline was used by about
+30,000 small businesses", 0.72); in [0.75, 0.80) about five in six state the same fact in other
+words ("Tessellate Semiconductor shares rose 6 percent after ..." vs "Shares of Tessellate rose 6
+percent", 0.76). A long unsplit sentence still matches several gold claims at 0.75, so recall
+rewards sentence-level extraction somewhat; precision and self-containment show the difference.
+
+Speed is extraction only, on synthetic 600-word articles made by concatenating the eval texts.
 
 The eval set was used while developing the atomic extractor: it is a dev set, not a held-out test.
 """
@@ -30,7 +38,7 @@ from factcheck.records import Claim, Document  # noqa: E402
 
 _WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 UNRESOLVED = re.compile(
-    r"\b(he|she|him|his|her|hers|they|them|their|theirs|this|these|those)\b"
+    r"\b(he|she|him|his|her|hers|they|them|theirs|this|these|those)\b"
     r"|\bthe (company|firm|startup|regulator|agency)\b"
     r"|^(which|who|whom|whose|where|while|when)\b"
     r"|\b(yesterday|today|tomorrow|tonight)\b|\b(last|this|next) (week|month|year)\b"
@@ -39,7 +47,7 @@ UNRESOLVED = re.compile(
     rf"|\b{_WEEKDAY}\b(?!,? (January|February|March|April|May|June|July|August|September|October|"
     r"November|December) \d)",
     re.IGNORECASE)
-_IT = re.compile(r"\bit\b|\bits\b", re.IGNORECASE)
+_IT = re.compile(r"\bit\b|\bits\b|\btheir\b", re.IGNORECASE)
 _EXPLETIVE = re.compile(r"^it (is|was|remains|remained|seems|appears|has been)( not| still)? \w+ "
                         r"(whether|that|if|to|how|why|what|when)\b", re.IGNORECASE)
 
@@ -52,6 +60,8 @@ def self_contained(text: str) -> bool:
         before = text[:match.start()]
         if match.group().lower() == "its" and re.search(r"[A-Z]\w*", before):
             continue  # a possessive that refers back to a name in the same claim
+        if match.group().lower() == "their" and re.search(r"[A-Z]\w*|\b\w+s\b", before):
+            continue  # ... or to a plural noun phrase in it ("Users can verify their age")
         if match.group().lower() == "it" and _EXPLETIVE.match(text[match.start():]):
             continue
         return False
@@ -129,14 +139,28 @@ def synthetic_articles(rows: list[dict], count: int, words: int = 600) -> list[D
     return docs
 
 
-def speed(extractor, docs: list[Document]) -> tuple[float, float]:
-    """(articles per second, words per second) of extraction alone."""
+def speed(extractor, docs: list[Document]) -> tuple[float, float, float]:
+    """(articles per wall-clock second, words per wall-clock second, articles per CPU second) of extraction.
+
+    On a shared machine wall-clock rates fall with the load; CPU time (this process only) does not,
+    and approximates what one idle core does.
+    """
     extractor.extract(docs[0])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for doc in docs:
         extractor.extract(doc)
-    elapsed = time.perf_counter() - started
-    return len(docs) / elapsed, sum(len(d.text.split()) for d in docs) / elapsed
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return len(docs) / elapsed, sum(len(d.text.split()) for d in docs) / elapsed, len(docs) / cpu
+
+
+def parse_speed(extractor, docs: list[Document]) -> float:
+    """Articles per CPU second of the spaCy pipeline alone on every sentence (a bound for 'atomic')."""
+    from factcheck.text import split_sentences
+    sentences = [d.text[s:e] for d in docs for s, e in split_sentences(d.text)]
+    cpu = time.process_time()
+    for _ in extractor.nlp.pipe(sentences, batch_size=extractor.batch_size):
+        pass
+    return len(docs) / (time.process_time() - cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extractor", action="append", choices=["atomic", "sentences"],
                         help="extractor to score; repeat for several (default: both)")
     parser.add_argument("--data", type=Path, default=ROOT / "bench/data/claims_eval.jsonl")
-    parser.add_argument("--match", type=float, default=0.70, help="cosine similarity for a match")
+    parser.add_argument("--match", type=float, default=0.75, help="cosine similarity for a match")
     parser.add_argument("--speed-articles", type=int, default=40)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/claims.txt")
     parser.add_argument("--show", action="store_true", help="print each article's claims")
@@ -158,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"claims benchmark: {args.data.name}, {len(rows)} articles (a dev set: used while developing "
              f"the atomic extractor), match = MiniLM cosine >= {args.match}",
              "", f"{'extractor':<11}{'recall':>8}{'precision':>11}{'traps ok':>10}{'self-cont.':>12}"
-             f"{'claims':>8}{'gold':>6}{'art/s':>8}{'words/s':>9}"]
+             f"{'claims':>8}{'gold':>6}{'art/s':>8}{'words/s':>9}{'art/cpu-s':>11}"]
+    notes: list[str] = []
     for name in args.extractor or ["sentences", "atomic"]:
         extractor = make_extractor(name)
         extracted = {row["id"]: extractor.extract(document(row)) for row in rows}
@@ -168,10 +193,19 @@ def main(argv: list[str] | None = None) -> int:
                 for claim in extracted[row["id"]]:
                     print(f"   {claim.checkworthiness:.2f} {claim.text}")
         m = score(rows, extracted, model, args.match)
-        per_s, words_s = speed(extractor, synthetic_articles(rows, args.speed_articles))
+        docs = synthetic_articles(rows, args.speed_articles)
+        per_s, words_s, per_cpu_s = speed(extractor, docs)
+        if name == "atomic":
+            notes.append(f"atomic: the spaCy pipeline alone (tok2vec, tagger, parser) parses "
+                         f"{parse_speed(extractor, docs):.1f} articles per CPU second of the same text.")
         lines.append(f"{name:<11}{m['recall']:>8.3f}{m['precision']:>11.3f}{m['traps_avoided']:>10.3f}"
-                     f"{m['self_contained']:>12.3f}{m['claims']:>8}{m['gold']:>6}{per_s:>8.1f}{words_s:>9.0f}")
-    lines += ["", "art/s, words/s: extraction only, synthetic ~600-word articles, one process on this machine."]
+                     f"{m['self_contained']:>12.3f}{m['claims']:>8}{m['gold']:>6}{per_s:>8.1f}{words_s:>9.0f}"
+                     f"{per_cpu_s:>11.1f}")
+    loadavg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines += ["", f"art/s, words/s: extraction only (wall clock), {args.speed_articles} synthetic ~600-word "
+                  f"articles, one process, {os.cpu_count()} CPUs, load average {loadavg:.1f} when it finished;",
+              "art/cpu-s: the same per CPU second of this process, about what one idle core does."] + notes
+    lines += [f"command: python bench/claims.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip()]
     table = "\n".join(lines)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

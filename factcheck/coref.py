@@ -19,7 +19,8 @@ _ORG_WORDS = {"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "labs", "
               "energy", "nuclear", "data", "robotics", "autonomy", "security", "space", "aerospace",
               "mobility", "therapeutics", "insights", "analytics", "payments", "financial", "telecom",
               "communications", "airlines", "automotive", "devices", "dynamics", "industries", "solutions",
-              "platforms", "interactive", "entertainment", "orbital", "launch", "cloud", "robotics", "department", "office", "authority", "court"}
+              "platforms", "interactive", "entertainment", "orbital", "launch", "cloud", "robotics",
+              "department", "office", "authority", "court"}
 _NOT_NAME = {"cloud", "foundry", "search", "studio", "pro", "max", "mini", "ultra", "plus", "air", "vision",
              "store", "play", "services", "office", "windows", "drive", "teams", "center", "lab", "street",
              "valley", "house", "court", "department", "ministry", "union", "states", "kingdom", "city",
@@ -27,7 +28,8 @@ _NOT_NAME = {"cloud", "foundry", "search", "studio", "pro", "max", "mini", "ultr
 _TITLES = {"ceo", "founder", "cofounder", "co-founder", "chief", "president", "executive", "analyst",
            "director", "mr.", "ms.", "mrs.", "dr.", "sen.", "rep.", "chairman", "chairwoman", "minister",
            "spokesperson", "spokesman", "spokeswoman", "officer", "head", "professor", "engineer", "cto"}
-_COMPANY_NOUNS = {"company", "firm", "startup", "start-up", "chipmaker", "automaker", "carmaker", "giant",
+_COMPANY_NOUNS = {"company", "firm", "startup", "start-up", "chipmaker", "automaker", "carmaker", "giant", "app",
+                  "service", "platform", "publisher", "operator", "provider", "maker", "developer", "network",
                   "lab", "retailer", "manufacturer", "group"}
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
              "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -38,6 +40,12 @@ _OWNED = {"shares", "stock", "revenue", "sales", "employees", "staff", "workforc
           "executive", "spokesperson", "spokesman", "spokeswoman", "software", "devices", "factory",
           "processor", "fleet", "vehicles", "market", "profit", "valuation", "investors", "deal", "subsidiary"}
 _PLACE_PREPS = {"in", "at", "near", "across", "throughout", "outside", "inside", "from", "to", "into"}
+_REGULATOR_NOUNS = {"regulator", "agency", "commission", "watchdog", "authority"}
+_REGULATOR_WORDS = {"commission", "administration", "authority", "agency", "department", "regulator", "ministry",
+                    "office", "board", "court", "ftc", "fcc", "sec", "nhtsa", "faa"}
+_PRODUCT_NOUNS = {"model", "phone", "smartphone", "rocket", "lander", "processor", "chip", "device", "vehicle",
+                  "car", "headset", "chatbot", "database", "satellite", "spacecraft", "drug", "console"}
+_TRIGGERS = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their"}
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 _EXPLETIVE = re.compile(r"^(is|was|'s|remains|remained|seems|seemed|appears|appeared|has been|had been)"
                         r"( not| still)? \w+( \w+)? (whether|that|if|to|how|why|what|when|who)\b", re.I)
@@ -52,16 +60,19 @@ class Memory:
         self.orgs: list[str] = []
         self.things: list[str] = []
         self.plurals: list[str] = []
+        self.products: list[str] = []
         self.surnames: dict[str, str] = {}
         self.year: int | None = None
 
     def resolve(self, doc: Doc) -> dict[int, str]:
         """Token index -> replacement text for the resolvable pronouns and company nouns of `doc`."""
-        chains = [(c, self._kind(c)) for c in proper_chains(doc)]
+        ranked = _salient_last([(c, self._kind(c)) for c in proper_chains(doc)])
         subs: dict[int, str] = {}
         for t in doc:
             low = t.lower_
-            before = _salient_last([(c, k) for c, k in chains if c[-1].i < t.i])
+            if low not in _TRIGGERS and not (t.tag_ == "NN" and t.i > 0 and doc[t.i - 1].lower_ == "the"):
+                continue
+            before = [(c, k) for c, k in ranked if c[-1].i < t.i]
             if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
                 name = _latest([self._name(c) for c, k in before if k == "PERSON"], self.persons)
                 if name:
@@ -75,11 +86,24 @@ class Memory:
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
                 if name:
                     subs[t.i] = possessive(name) if low == "their" else name
-            elif low in _COMPANY_NOUNS and t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos":
-                name = _latest([_text(c) for c, k in before if k == "ORG"], self.orgs)
+            elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN":
+                name = self._described(low, before)
                 if name:
                     subs[t.i - 1], subs[t.i] = name, ""
         return subs
+
+    def _described(self, noun: str, before: list) -> str | None:
+        """'the company' -> the latest organisation, 'the regulator' -> the latest regulator,
+        'the model' -> the latest product name; None for other nouns."""
+        if noun in _COMPANY_NOUNS:
+            return _latest([_text(c) for c, k in before if k == "ORG"], self.orgs)
+        if noun in _REGULATOR_NOUNS:
+            regulators = [o for o in self.orgs if set(o.lower().split()) & _REGULATOR_WORDS]
+            return _latest([_text(c) for c, k in before if k == "ORG" and {x.lower_ for x in c} & _REGULATOR_WORDS],
+                           regulators)
+        if noun in _PRODUCT_NOUNS:
+            return _latest([_text(c) for c, k in before if k == "THING"], self.products)
+        return None
 
     def _it(self, t: Token, before: list, subs: dict[int, str]) -> str | None:
         """'it'/'its': the subject of its own clause for 'its', never that subject for 'it' as an object."""
@@ -109,6 +133,8 @@ class Memory:
                     self.surnames[name.split()[-1]] = name
             elif kind == "ORG":
                 _push(self.orgs, _text(chain))
+            elif kind == "THING":
+                _push(self.products, _text(chain))
             if kind != "PERSON" and _is_subject(chain):
                 _push(self.things, _text(chain))
         groups = coordinated_groups(doc)
@@ -165,10 +191,16 @@ def proper_chains(doc: Doc) -> list[list[Token]]:
     chains: list[list[Token]] = []
     current: list[Token] = []
     for t in list(doc) + [None]:
-        if t is not None and ((t.tag_ in ("NNP", "NNPS") and t.lower_ not in _CALENDAR | _TITLES) or (
-                current and t.tag_ == "CD" and t.head.i in {c.i for c in current})):
+        hyphen = bool(current) and current[-1].text == "-"
+        name_like = t is not None and (t.tag_ in ("NNP", "NNPS") or (
+            t.tag_ == "CD" and t.text[:1].isupper() and any(c.isalpha() for c in t.text)))  # 'Tide-3'
+        if t is not None and ((name_like and t.lower_ not in _CALENDAR | _TITLES) or (
+                current and t.tag_ == "CD" and (hyphen or t.head.i in {c.i for c in current})) or (
+                current and t.text == "-" and not current[-1].whitespace_)):
             current.append(t)
             continue
+        if hyphen:
+            current.pop()
         last = current[-1] if current else None
         if last is not None and not (last.dep_ == "compound" and last.head.tag_ in ("NN", "NNS")):
             chains.append(current)

@@ -1,8 +1,8 @@
 """Splitting a parsed sentence into single-fact pieces: coordination, appositives, relative and contrast clauses.
 
-A piece is a list of items in reading order: spaCy tokens taken from the sentence, or short strings
-inserted to make the piece a sentence of its own ("is", "were", "in"). Works on Penn Treebank tags
-(`tag_`) and dependency labels only, so the pipeline needs no attribute ruler or NER.
+A piece is a list of items in reading order: spaCy tokens of the sentence, or short strings inserted
+to make it a sentence of its own ("is", "were", "in"). Uses Penn tags (`tag_`) and dependency labels
+only, so the pipeline needs no attribute ruler or NER.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _RECIPROCAL = ("partner", "merg", "collaborat", "team", "compet", "agree", "sign
 _SINGULAR = {"are": "is", "were": "was", "have": "has"}
 _NAME_ENDS = {"administration", "commission", "association", "agency", "department", "authority", "institute",
               "university", "bank", "foundation", "service", "services", "board", "council", "bureau",
-              "organization", "organisation", "laboratory", "laboratories", "ministry", "office"}
+              "organization", "laboratory", "ministry", "office"}
 _STATIVE = {"based", "headquartered", "located", "owned", "known", "listed", "valued", "named"}
 MAX_VARIANTS = 6
 
@@ -48,7 +48,8 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
             continue
         if t.dep_ == "conj" and t.head.i == verb.i and is_verb(t) and _joined_by_and(verb, t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
-            extra += _clause(t, [] if _has_subject(t) else _shared_start(verb, t))
+            has_subject = any(c.dep_ in _SUBJECTS or c.dep_ == "expl" for c in t.children)
+            extra += _clause(t, [] if has_subject else _shared_start(verb, t))
         elif t.dep_ == "advcl" and t.head.i == verb.i and any(
                 c.dep_ == "mark" and c.lower_ in _CONTRAST for c in t.children):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
@@ -89,7 +90,8 @@ def _true_appositive(appos: Token) -> bool:
     if head.tag_ in ("PRP", "PRP$", "CD") or appos.tag_ == "CD":
         return False
     words = [x for x in appos.subtree if not x.is_punct]
-    if (head.tag_ in ("NNS", "NNPS")) != (appos.tag_ in ("NNS", "NNPS")) and head.tag_ != "NNP":
+    head_plural = head.tag_ in ("NNS", "NNPS") or any(x.dep_ == "conj" for x in head.subtree if x.i < appos.i)
+    if head_plural != (appos.tag_ in ("NNS", "NNPS")) and head.tag_ != "NNP":
         return False  # number mismatch: 'Customers of Paylark, the payments app,' belongs to Paylark
     return not (head.tag_ == "NNP" and all(x.tag_ == "NNP" for x in words) and len(words) <= 3)
 
@@ -103,10 +105,6 @@ def _with_leading(t: Token, span: set[int], verb: Token) -> set[int]:
     while hi + 1 < verb.sent.end - 1 and doc[hi + 1].text in (",", "—", "–", ")"):
         hi += 1
     return span | set(range(lo, hi + 1))
-
-
-def _has_subject(verb: Token) -> bool:
-    return any(c.dep_ in _SUBJECTS or c.dep_ == "expl" for c in verb.children)
 
 
 def _shared_start(verb: Token, conj: Token) -> list[Item]:
@@ -269,8 +267,9 @@ def expand(piece: list[Item]) -> list[list[Item]]:
     for head in tokens:
         if head.i in taken or head.dep_ not in _SUBJECTS | {"dobj", "pobj", "attr"}:
             continue
-        if head.dep_ in _SUBJECTS and head.head.lower_.startswith(_RECIPROCAL):
-            continue
+        if head.dep_ in _SUBJECTS and (head.head.lower_.startswith(_RECIPROCAL) or any(
+                c.dep_ == "attr" and c.tag_ == "NNS" for c in head.head.children)):
+            continue  # 'X and Y partnered', 'X and Y are rivals'
         if head.dep_ == "pobj" and head.head.lower_ in ("between", "among", "from", "versus", "vs"):
             continue
         np_tokens = [x for x in noun_phrase(head) if x.i in present and x.i not in taken]
@@ -283,7 +282,8 @@ def expand(piece: list[Item]) -> list[list[Item]]:
         return [piece]
     variants: list[list[Item]] = []
     drop = {x.i for np, _ in options for x in np}
-    subject_split = any(x.dep_ in _SUBJECTS for np, _ in options for x in np)
+    subject_split = any(x.dep_ in _SUBJECTS for np, _ in options for x in np) or (
+        not isinstance(piece[0], str) and piece[0].i in drop)  # an appositive piece: 'X and Y were ...'
     for choice in product(*(parts for _, parts in options)):
         replace = {np[0].i: part for (np, _), part in zip(options, choice)}
         out: list[Item] = []

@@ -19,7 +19,7 @@ from factcheck.claims import ClaimExtractor, SentenceClaimExtractor
 from factcheck.embed import Embedder, make_embedder
 from factcheck.errors import ConfigError, FactcheckError, IndexMismatchError
 from factcheck.index import VectorIndex
-from factcheck.ingest import LoadResult, Problem, load_documents
+from factcheck.ingest import Problem
 from factcheck.lexical import LexicalIndex
 from factcheck.passages import split_passages
 from factcheck.quotes import with_quotes
@@ -55,7 +55,19 @@ class Workspace:
 
     @cached_property
     def vectors(self) -> VectorIndex:
+        self._loaded_stamp = index_stamp(self.settings.index_dir)
         return VectorIndex(self.settings.index_dir, self.embedder.name, self.embedder.dim)
+
+    def refresh_indexes(self) -> bool:
+        """Forget the loaded indexes when another process saved the index since; True if they were dropped.
+
+        Long-lived workers (a Dask cluster) thus read the index the indexing flow wrote last.
+        """
+        if "vectors" not in self.__dict__ or self.__dict__.get("_loaded_stamp") == index_stamp(self.settings.index_dir):
+            return False
+        for name in ("vectors", "lexical", "retriever"):
+            self.__dict__.pop(name, None)
+        return True
 
     @cached_property
     def lexical(self) -> LexicalIndex:
@@ -133,7 +145,16 @@ def workspace(settings: Settings) -> Workspace:
     key = settings.model_dump_json()
     if key not in _WORKSPACES:
         _WORKSPACES[key] = Workspace(settings)
+    _WORKSPACES[key].refresh_indexes()
     return _WORKSPACES[key]
+
+
+def index_stamp(index_dir) -> int | None:
+    """When the vector index's metadata (written last by every save) changed, in ns; None without an index."""
+    try:
+        return (index_dir / "meta.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -193,6 +214,7 @@ def sync_index(ws: Workspace, batch_size: int | None = None,
     if done or removed or ws.vectors.meta.get("count") != len(ws.vectors):
         ws.vectors.save()
     sync_lexical(ws)
+    ws._loaded_stamp = index_stamp(ws.settings.index_dir)  # our own save: nothing to reload
     return done, removed
 
 

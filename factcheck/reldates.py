@@ -13,11 +13,12 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
                          r"(?!,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d)")
 _DAY_RE = re.compile(r"\b(yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)\b", re.I)
-_PERIOD_RE = re.compile(r"\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) (week|month|year)\b", re.I)
+_PERIOD_RE = re.compile(r"\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) "
+                        r"(week|month|year)\b", re.I)
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"]
-_MONTH_RE = re.compile(r"\b(in|on|since|until|by|from|through|before|after|during|of|early|late|mid-|last|next|this|starting"
-                       r"|beginning|effective)"
+_MONTH_RE = re.compile(r"\b(in|on|since|until|by|from|through|before|after|during|of|early|late|mid-|last|next"
+                       r"|this|starting|beginning|effective)"
                        rf"( |(?<=-))({'|'.join(_MONTHS)})( \d{{1,2}})?\b(?!,? \d)(?!\d)")
 _AGO_RE = re.compile(rf"\b{_NUM} (years?|months?|weeks?|days?) (ago|later|earlier|before|after)\b", re.I)
 

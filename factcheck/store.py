@@ -72,7 +72,8 @@ class Store:
             # FOR UPDATE (PostgreSQL): a concurrent writer of the same source waits, then sees our result.
             row = s.scalar(select(Source).where(Source.external_id == doc.id).with_for_update())
             if row is None:
-                other = s.scalar(select(Source.external_id).where(Source.content_hash == digest).limit(1))
+                other = s.scalar(select(Source.external_id).where(Source.content_hash == digest,
+                                                                  Source.external_id != doc.id).limit(1))
                 if other is not None:
                     return SourceChange(doc.id, "duplicate", duplicate_of=other)
                 row = Source(external_id=doc.id, content_hash=digest)

