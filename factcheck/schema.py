@@ -38,11 +38,9 @@ class Run(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Source(Base):
-    """A trusted source document; `external_id` is its JSONL id, path or URL."""
+class DocumentColumns:
+    """Columns shared by sources and articles: ids, metadata, the text and its hash."""
 
-    __tablename__ = "sources"
-    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(1000), unique=True)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -52,6 +50,13 @@ class Source(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Source(DocumentColumns, Base):
+    """A trusted source document; `external_id` is its JSONL id, path or URL."""
+
+    __tablename__ = "sources"
+    __table_args__ = {"sqlite_autoincrement": True}
     passages: Mapped[list[Passage]] = relationship(back_populates="source", cascade="all, delete-orphan",
                                                    passive_deletes=True)
 
@@ -70,19 +75,10 @@ class Passage(Base):
     source: Mapped[Source] = relationship(back_populates="passages")
 
 
-class Article(Base):
+class Article(DocumentColumns, Base):
     """An article to check; `external_id` is its JSONL id, path or URL."""
 
     __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(1000), unique=True)
-    title: Mapped[str] = mapped_column(Text, default="")
-    url: Mapped[str | None] = mapped_column(Text)
-    published: Mapped[date | None] = mapped_column(Date, index=True)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ClaimRow(Base):

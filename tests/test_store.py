@@ -76,3 +76,16 @@ def test_schema_is_created_automatically_on_first_use(db_url):
     store = Store(db_url)
     assert db.current_revision(store.engine) == db.head_revision()
     store.close()
+
+
+def test_migrations_match_the_models(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from factcheck.schema import Base
+
+    engine = db.make_engine(db_url)
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
