@@ -7,7 +7,7 @@ from typing import Iterator
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "inc", "ltd", "co", "corp",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "fig", "al", "approx", "e.g", "i.e", "u.s", "u.k", "gen", "gov", "sen", "rep", "dept",
+    "no", "fig", "al", "approx", "e.g", "i.e", "u.s", "u.k", "gen", "gov", "sen", "rep", "dept", "a.m", "p.m",
 }
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace,
 # or at a blank line.
@@ -45,8 +45,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def _next_starts_lowercase(text: str, pos: int) -> bool:
-    rest = text[pos:pos + 3].lstrip()
-    return bool(rest) and rest[0].islower()
+    """True when the next word is an ordinary lower-case word (not a name like xAI or iPhone)."""
+    word = re.match(r"\s*(\S+)", text[pos:pos + 40])
+    return bool(word) and word.group(1)[0].islower() and not any(c.isupper() for c in word.group(1)[1:])
 
 
 def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -36,3 +36,9 @@ def test_passages_window_and_offsets():
 def test_passages_of_short_text_and_empty_text():
     assert len(split_passages(Document("s", "t", "Only one sentence."))) == 1
     assert split_passages(Document("s", "t", "   ")) == []
+
+
+def test_names_starting_lowercase_begin_new_sentences_and_times_do_not_split():
+    text = "Microsoft announced the deal. xAI built Grok. The call started at 9:10 a.m. Eastern time on Monday."
+    assert sentences(text) == ["Microsoft announced the deal.", "xAI built Grok.",
+                               "The call started at 9:10 a.m. Eastern time on Monday."]
