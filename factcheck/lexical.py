@@ -16,12 +16,19 @@ from typing import Sequence
 
 import numpy as np
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOPWORDS = frozenset("""a an and are as at be been but by can did do does for from had has have he her his
 how i if in into is it its itself may me more most my no nor not of on or our out over own she should so
 some such than that the their them then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your""".split())
+
+
+def _import_bm25s():
+    """bm25s, with its import-time DEBUG logging turned down."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +59,7 @@ class LexicalIndex:
         self.fingerprint: str | None = None
         meta = self.directory / "meta.json"
         if meta.exists():
-            import bm25s
-
+            bm25s = _import_bm25s()
             self.fingerprint = json.loads(meta.read_text())["fingerprint"]
             self._ids = np.load(self.directory / "ids.npy")
             if len(self._ids):
@@ -64,8 +70,7 @@ class LexicalIndex:
 
     def build(self, passages: Sequence[tuple[int, str]], fingerprint: str) -> None:
         """Index (passage id, text) pairs from scratch and persist them."""
-        import bm25s
-
+        bm25s = _import_bm25s()
         self._ids = np.array([pid for pid, _ in passages], dtype=np.int64)
         self._bm25 = None
         if passages:
