@@ -56,3 +56,17 @@ def test_serve_builds_deployments_with_cron_schedules():
     assert index.parameters == {"inputs": ["src"]} and check.parameters == {"inputs": ["art"]}
     assert index.schedules[0].schedule.cron == "0 6 * * *"
     assert check.schedules[0].schedule.cron == "30 6 * * 1-5"
+
+
+def test_deployments_register_their_schedules_on_a_real_server(prefect_server):
+    from flows.serve import deployments
+
+    for deployment in deployments(["src"], ["art"], "0 6 * * *", "30 6 * * 1-5", "45 6 * * *", only_new=True):
+        deployment.apply()
+    with get_client(sync_client=True) as client:
+        registered = {name: client.read_deployment_by_name(f"{name}/scheduled")
+                      for name in ("index_sources", "check_articles", "recheck")}
+    crons = {name: [s.schedule.cron for s in d.schedules] for name, d in registered.items()}
+    assert crons == {"index_sources": ["0 6 * * *"], "check_articles": ["30 6 * * 1-5"], "recheck": ["45 6 * * *"]}
+    assert registered["check_articles"].parameters == {"inputs": ["art"], "only_new": True}
+    assert all(s.active for d in registered.values() for s in d.schedules)
