@@ -210,9 +210,8 @@ def check(ctx, paths, as_of, as_of_published, as_json):
     settings = _settings(ctx)
     report = check_articles(settings, paths, as_of_published=as_of_published, as_of=_parse_date(as_of))
     _report_problems(report.problems)
-    rows = workspace(settings).store.recent_verdicts(limit=10_000, run_id=None)
-    claim_ids = {cid for ids in report.articles.values() for cid in ids}
-    _print_verdicts(sorted((r for r in rows if r["claim_id"] in claim_ids), key=lambda r: r["claim_id"]), as_json)
+    claim_ids = [cid for ids in report.articles.values() for cid in ids]
+    _print_verdicts(workspace(settings).store.latest_verdicts(claim_ids), as_json)
     if report.problems:
         ctx.exit(1)
 

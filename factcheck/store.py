@@ -237,24 +237,36 @@ class Store:
 
     def recent_verdicts(self, limit: int = 50, run_id: int | None = None) -> list[dict]:
         """Latest verdicts, newest first, as plain dicts with their evidence."""
+        query = self._verdict_query().order_by(VerdictRow.checked_at.desc(), VerdictRow.id.desc()).limit(limit)
+        if run_id is not None:
+            query = query.where(VerdictRow.run_id == run_id)
+        return self._verdict_dicts(query)
+
+    def latest_verdicts(self, claim_ids: Sequence[int]) -> list[dict]:
+        """Each given claim's latest verdict (as in `recent_verdicts`), in claim id order."""
+        out = []
+        for chunk in _chunks(sorted(set(claim_ids)), 500):
+            latest = (select(func.max(VerdictRow.id)).where(VerdictRow.claim_id.in_(chunk))
+                      .group_by(VerdictRow.claim_id))
+            out += self._verdict_dicts(self._verdict_query().where(VerdictRow.id.in_(latest)).order_by(ClaimRow.id))
+        return out
+
+    @staticmethod
+    def _verdict_query():
+        return (select(VerdictRow, ClaimRow, Article.external_id, Article.url).select_from(VerdictRow)
+                .join(ClaimRow, ClaimRow.id == VerdictRow.claim_id)
+                .outerjoin(Article, Article.id == ClaimRow.article_id))
+
+    def _verdict_dicts(self, query) -> list[dict]:
         with self.session() as s:
-            query = (select(VerdictRow, ClaimRow, Article.external_id).select_from(VerdictRow)
-                     .join(ClaimRow, ClaimRow.id == VerdictRow.claim_id)
-                     .outerjoin(Article, Article.id == ClaimRow.article_id)
-                     .order_by(VerdictRow.checked_at.desc(), VerdictRow.id.desc()).limit(limit))
-            if run_id is not None:
-                query = query.where(VerdictRow.run_id == run_id)
-            out = []
-            for verdict, claim, article in s.execute(query):
-                out.append({
-                    "verdict_id": verdict.id, "claim_id": claim.id, "article_id": article,
-                    "claim": claim.text, "start": claim.start_char, "end": claim.end_char,
-                    "label": verdict.label, "confidence": verdict.confidence, "verifier": verdict.verifier,
-                    "checked_at": verdict.checked_at.isoformat(timespec="seconds"), "run_id": verdict.run_id,
-                    "evidence": [{"source_id": e.source_external_id, "passage_id": e.passage_id, "text": e.text,
-                                  "score": e.score, "stance": e.stance, "quote": e.quote} for e in verdict.evidence],
-                })
-            return out
+            return [{
+                "verdict_id": verdict.id, "claim_id": claim.id, "article_id": article, "article_url": url,
+                "claim": claim.text, "start": claim.start_char, "end": claim.end_char,
+                "label": verdict.label, "confidence": verdict.confidence, "verifier": verdict.verifier,
+                "checked_at": verdict.checked_at.isoformat(timespec="seconds"), "run_id": verdict.run_id,
+                "evidence": [{"source_id": e.source_external_id, "passage_id": e.passage_id, "text": e.text,
+                              "score": e.score, "stance": e.stance, "quote": e.quote} for e in verdict.evidence],
+            } for verdict, claim, article, url in s.execute(query)]
 
 
 def _retry_races(work, attempts: int = 5):

@@ -41,11 +41,12 @@ def verify_batch(claim_ids: list[int], run_id: int, home: str | None, database_u
 
 
 @task(cache_policy=NONE)
-def finish_run(run_id: int, status: str, summary: dict, home: str | None, database_url: str | None) -> list[dict]:
-    """Close the run in SQL and return its verdicts for the artifact."""
+def finish_run(run_id: int, status: str, summary: dict, claim_ids: list[int], home: str | None,
+               database_url: str | None) -> list[dict]:
+    """Close the run in SQL and return the latest verdicts of the claims it checked, for the artifact."""
     ws = workspace(settings_from(home, database_url))
     ws.store.finish_run(run_id, status, summary)
-    return ws.store.recent_verdicts(limit=10_000, run_id=run_id)
+    return ws.store.latest_verdicts(claim_ids)
 
 
 @flow(name="check_articles", task_runner=task_runner_from_env())
@@ -72,9 +73,10 @@ def check_articles(inputs: list[str], home: str | None = None, database_url: str
             labels.update(future.result())
     except BaseException:
         release_inputs(taken, "check_articles", home, database_url)
+        finish_run(run_id, "failed", {"problems": problems}, [], home, database_url)
         raise
     summary = {"articles": len(by_article), "claims": len(claim_ids), "labels": dict(labels), "problems": problems}
-    rows = finish_run(run_id, "completed", summary, home, database_url)
+    rows = finish_run(run_id, "completed", summary, claim_ids, home, database_url)
     publish_artifacts(run_id, summary, rows)
     logger.info("checked %d articles, %d claims: %s", len(by_article), len(claim_ids), dict(labels))
     return {"run_id": run_id, **summary}
@@ -93,7 +95,8 @@ def publish_artifacts(run_id: int, summary: dict, rows: list[dict]) -> None:
     lines += ["", "## Refuted claims", ""]
     for r in refuted:
         evidence = r["evidence"][0] if r["evidence"] else None
-        lines.append(f"- **{r['claim']}** ({r['article_id']})" +
+        article = f"[{r['article_id']}]({r['article_url']})" if r.get("article_url") else f"`{r['article_id']}`"
+        lines.append(f"- **{r['claim']}** ({article})" +
                      (f"\n  - refuted by `{evidence['source_id']}`: {evidence['text'][:300]}" if evidence else ""))
     if summary["problems"]:
         lines += ["", "## Skipped", ""] + [f"- {p}" for p in summary["problems"]]

@@ -1,7 +1,10 @@
 """The Prefect flows against a real temporary Prefect server, with the real model, on SQLite and PostgreSQL."""
+import json
+
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import create_engine, text
 
@@ -40,12 +43,21 @@ def test_index_and_check_flows_store_rows_and_publish_artifacts(prefect_server, 
     assert claims == result["claims"] == verdicts and evidence >= verdicts
     assert run.status == "completed" and len(run.flow_run_id) == 36
 
+    # A re-run of the same input adds no verdict rows, and its artifact still lists every claim's verdict.
+    again = check_articles([str(EXAMPLES / "articles")], home=home, database_url=db_url, batch_size=16)
+    assert again["claims"] == result["claims"]
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["check-articles-verdicts", "check-articles-summary"])))
-    kinds = {a.key: a for a in artifacts}
-    assert kinds["check-articles-verdicts"].type == "table"
-    assert "Refuted claims" in kinds["check-articles-summary"].data
+            key=ArtifactFilterKey(any_=["check-articles-verdicts", "check-articles-summary"])),
+            sort=ArtifactSort.CREATED_DESC)
+    latest = {}
+    for artifact in artifacts:
+        latest.setdefault(artifact.key, artifact)
+    assert latest["check-articles-verdicts"].type == "table"
+    table = latest["check-articles-verdicts"].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert len(rows) == result["claims"] and {"article", "claim", "label", "confidence", "evidence"} <= set(rows[0])
+    assert "Refuted claims" in latest["check-articles-summary"].data
 
 
 def test_serve_builds_deployments_with_cron_schedules():
