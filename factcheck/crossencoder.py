@@ -39,7 +39,8 @@ def resolve_model(model: str | os.PathLike) -> tuple[str, bool]:
                               + ", ".join(PACKAGED_PREFIX + k for k in PACKAGED_MODELS) + ")")
         path = PACKAGED_MODELS[key]
         if not (path / "config.json").is_file():
-            raise ConfigError(f"packaged verifier weights not found at {path}")
+            raise ConfigError(f"packaged verifier weights not found at {path}; this build ships none yet: train "
+                              f"them with 'factcheck train-verifier --data ../shared/data --out {path}'")
         return str(path), True
     path = Path(text).expanduser()
     if path.exists():

@@ -420,7 +420,7 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
         spent / budget), so warm-up and linear decay to zero fit the budget, and training
         stops when it is spent; batches are shuffled, so the pairs seen are a random
         sample of the mix. None trains on every planned step.
-    max_pairs: train on a stratified random subset of this many pairs (pilot runs).
+    max_pairs: train on a random subset of this many pairs (pilot runs).
     resume: continue from the last checkpoint in `out_dir/checkpoints` if one exists
         (same data, seed and recipe are assumed).
     base_model: a sentence-transformers / Hugging Face folder or hub name; default the
