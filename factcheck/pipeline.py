@@ -214,6 +214,8 @@ def sync_index(ws: Workspace, batch_size: int | None = None,
     if done or removed or ws.vectors.meta.get("count") != len(ws.vectors):
         ws.vectors.save()
     sync_lexical(ws)
+    log.info("index: %d passages embedded, %d removed, %d vectors (%s)", done, removed, len(ws.vectors),
+             ws.vectors.kind)
     ws._loaded_stamp = index_stamp(ws.settings.index_dir)  # our own save: nothing to reload
     return done, removed
 
@@ -282,8 +284,11 @@ def store_articles(ws: Workspace, documents: Sequence[Document]) -> tuple[dict[s
         except Exception as error:  # one bad article must not stop the batch
             problems.append(Problem(doc.id, f"claim extraction failed: {error.__class__.__name__}: {error}"))
             continue
-        row_id, _status = ws.store.upsert_article(doc)
+        row_id, status = ws.store.upsert_article(doc)
         out[doc.id] = ws.store.upsert_claims(row_id, claims, ws.extractor.name)
+        log.info("article %s (%s): %d claims", doc.id, status, len(claims))
+    for problem in problems:
+        log.warning("skipped article %s", problem)
     return out, problems
 
 
@@ -303,8 +308,10 @@ def verify_stored_claims(ws: Workspace, claim_ids: Sequence[int], run_id: int | 
     decided = decide(ws, [c.text for c in claims], hits)
     kept = [n for n, v in enumerate(decided) if v is not None]
     items = [(claims[n].id, decided[n]) for n in kept]
-    ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name,
-                           retrieved=[[h.passage_id for h in hits[n]] for n in kept])
+    written = ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name,
+                                     retrieved=[[h.passage_id for h in hits[n]] for n in kept])
+    log.info("verified %d claims with %s: %s (%d new verdicts)", len(items), ws.verifier.name,
+             dict(Counter(v.label.value for _, v in items)), written)
     return items
 
 

@@ -5,3 +5,8 @@ import os
 # (it fails noisily offline).
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "factcheck")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import logging  # noqa: E402
+
+# factcheck logs progress at INFO (claims per article, verdicts per batch, index updates); show it in runs.
+logging.getLogger("factcheck").setLevel(logging.INFO)

@@ -59,6 +59,21 @@ def test_index_and_check_flows_store_rows_and_publish_artifacts(prefect_server, 
     assert len(rows) == result["claims"] and {"article", "claim", "label", "confidence", "evidence"} <= set(rows[0])
     assert "Refuted claims" in latest["check-articles-summary"].data
 
+    # factcheck's own log lines reach the Prefect UI, next to Prefect's.
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    import time
+
+    found, deadline = False, time.monotonic() + 30  # logs reach the server in batches, every few seconds
+    while not found and time.monotonic() < deadline:
+        time.sleep(1)
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_runs(limit=1, sort=FlowRunSort.START_TIME_DESC)[0]
+            logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
+        found = any(log.name == "factcheck" and "claims with baseline" in log.message for log in logs)
+    assert found, "factcheck's log lines did not reach the Prefect server"
+
 
 def test_serve_builds_deployments_with_cron_schedules():
     from flows.serve import deployments
