@@ -24,8 +24,8 @@ def test_index_and_check_flows_store_rows_and_publish_artifacts(prefect_server, 
     from flows.index_sources import index_sources
 
     home = str(tmp_path / "home")
-    indexed = index_sources([str(EXAMPLES / "sources")], home=home, database_url=db_url)
-    assert indexed["added"] == 12 and indexed["embedded"] == indexed["passages"] > 12
+    indexed = index_sources([str(EXAMPLES / "sources")], home=home, database_url=db_url, batch_size=16)
+    assert indexed["added"] == 12 and indexed["embedded"] == indexed["passages"] > 12  # in parallel batches of 16
 
     result = check_articles([str(EXAMPLES / "articles"), str(tmp_path / "missing.md")], home=home,
                             database_url=db_url, batch_size=16)

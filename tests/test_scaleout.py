@@ -187,10 +187,15 @@ def test_check_articles_on_a_local_dask_cluster_of_two_workers(prefect_server, t
 
     monkeypatch.setenv("FACTCHECK_EMBEDDING_MODEL", "hash:64")  # workers inherit it: fast, same as here
     home, db_url = str(tmp_path / "home"), f"sqlite:///{tmp_path / 'factcheck.db'}"
-    index_flow([str(EXAMPLES / "sources")], home=home, database_url=db_url)
     inputs = [articles_jsonl(tmp_path / "articles.jsonl", copies=3)]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
+        from flows.cluster import dask_task_runner
+
+        # Source passages are embedded in parallel batches on the workers; the flow alone writes the index.
+        indexed = index_flow.with_options(task_runner=dask_task_runner(address=cluster.scheduler_address))(
+            [str(EXAMPLES / "sources")], home=home, database_url=db_url, batch_size=8)
+        assert indexed["added"] == 12 and indexed["embedded"] == indexed["passages"] > 16
         result = check_articles_on_cluster(inputs, address=cluster.scheduler_address, home=home,
                                            database_url=db_url, batch_size=8)
         assert result["articles"] == 12 and sum(result["labels"].values()) == result["claims"] > 96
