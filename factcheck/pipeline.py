@@ -222,7 +222,7 @@ def sync_index(ws: Workspace, batch_size: int | None = None,
 
 def check_consistency(ws: Workspace) -> None:
     """Raise IndexMismatchError, with the repair, when the index and the database disagree."""
-    stored, indexed = ws.store.counts()["passages"], len(ws.vectors)
+    stored, indexed = ws.store.passage_count(), len(ws.vectors)
     if stored != indexed:
         raise IndexMismatchError(
             f"the vector index at {ws.settings.index_dir} holds {indexed} vectors but the database "
@@ -300,19 +300,30 @@ def verify_stored_claims(ws: Workspace, claim_ids: Sequence[int], run_id: int | 
     claim's article date (sources without a date are then left out).
     """
     claims = ws.store.claims_by_id(claim_ids)
-    if not claims:
+    cutoffs = [evidence_cutoff(c.published, as_of_published, as_of) for c in claims]
+    verdicts = _verify_and_save(ws, [c.id for c in claims], [c.text for c in claims], cutoffs, run_id)
+    return [(c.id, v) for c, v in zip(claims, verdicts) if v is not None]
+
+
+def evidence_cutoff(published: date | None, as_of_published: bool, as_of: date | None) -> date | None:
+    """The latest source date a claim may use: the earlier of `as_of` and (if asked) its article's date."""
+    return min(filter(None, (published if as_of_published else None, as_of)), default=None)
+
+
+def _verify_and_save(ws: Workspace, claim_ids: Sequence[int], texts: Sequence[str],
+                     cutoffs: Sequence[date | None], run_id: int | None) -> list[Verdict | None]:
+    """Retrieve, decide and store verdicts for stored claims; None where the verifier failed."""
+    if not texts:
         return []
-    cutoffs = [min(filter(None, (c.published if as_of_published else None, as_of)), default=None) for c in claims]
-    as_of = cutoffs if any(cutoffs) else None
-    hits = ws.retriever.retrieve([c.text for c in claims], ws.settings.top_k, as_of)
-    decided = decide(ws, [c.text for c in claims], hits)
-    kept = [n for n, v in enumerate(decided) if v is not None]
-    items = [(claims[n].id, decided[n]) for n in kept]
-    written = ws.store.save_verdicts(run_id, items, ws.verifier.name, ws.verifier.version, ws.embedder.name,
+    hits = ws.retriever.retrieve(texts, ws.settings.top_k, cutoffs if any(cutoffs) else None)
+    verdicts = decide(ws, texts, hits)
+    kept = [n for n, v in enumerate(verdicts) if v is not None]
+    written = ws.store.save_verdicts(run_id, [(claim_ids[n], verdicts[n]) for n in kept], ws.verifier.name,
+                                     ws.verifier.version, ws.embedder.name,
                                      retrieved=[[h.passage_id for h in hits[n]] for n in kept])
-    log.info("verified %d claims with %s: %s (%d new verdicts)", len(items), ws.verifier.name,
-             dict(Counter(v.label.value for _, v in items)), written)
-    return items
+    log.info("verified %d claims with %s: %s (%d new verdicts)", len(kept), ws.verifier.name,
+             dict(Counter(verdicts[n].label.value for n in kept)), written)
+    return verdicts
 
 
 def decide(ws: Workspace, texts: Sequence[str], hits: Sequence[Sequence]) -> list[Verdict | None]:
@@ -367,11 +378,4 @@ def verify_claim_texts(ws: Workspace, items: Sequence[tuple[str, str]], as_of: d
     """Verify (id, claim text) pairs from a claims file, storing claims and verdicts (None: failed)."""
     claims = [Claim(text, 0, len(text)) for _, text in items]
     claim_ids = ws.store.upsert_claims(None, claims, "claims-file", [cid for cid, _ in items])
-    hits = ws.retriever.retrieve([text for _, text in items], ws.settings.top_k,
-                                 [as_of] * len(items) if as_of else None)
-    verdicts = decide(ws, [text for _, text in items], hits)
-    kept = [n for n, v in enumerate(verdicts) if v is not None]
-    ws.store.save_verdicts(run_id, [(claim_ids[n], verdicts[n]) for n in kept], ws.verifier.name,
-                           ws.verifier.version, ws.embedder.name,
-                           retrieved=[[h.passage_id for h in hits[n]] for n in kept])
-    return verdicts
+    return _verify_and_save(ws, claim_ids, [text for _, text in items], [as_of] * len(items), run_id)

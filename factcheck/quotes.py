@@ -31,6 +31,10 @@ def best_quote(claim: str, passage: str, max_sentences: int = 2) -> tuple[int, i
 
 def with_quotes(claim: str, verdict: Verdict) -> Verdict:
     """The verdict with each cited passage's best sentence(s) as its quote, unless the verifier chose one."""
-    evidence = tuple(e if e.quote else dataclasses.replace(e, quote=e.text.__getitem__(slice(*best_quote(claim, e.text))))
-                     for e in verdict.evidence)
-    return dataclasses.replace(verdict, evidence=evidence)
+    evidence = []
+    for e in verdict.evidence:
+        if not e.quote:
+            start, end = best_quote(claim, e.text)
+            e = dataclasses.replace(e, quote=e.text[start:end])
+        evidence.append(e)
+    return dataclasses.replace(verdict, evidence=tuple(evidence))

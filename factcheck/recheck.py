@@ -19,7 +19,7 @@ from typing import Sequence
 
 from sqlalchemy import func, select
 
-from factcheck.pipeline import Workspace, verify_stored_claims, workspace
+from factcheck.pipeline import Workspace, evidence_cutoff, verify_stored_claims, workspace
 from factcheck.records import Label
 from factcheck.schema import VerdictRow
 from factcheck.settings import Settings
@@ -91,9 +91,9 @@ def find_affected(ws: Workspace, claim_ids: Sequence[int] | None = None, as_of_p
         batch = to_retrieve[first:first + batch_size]
         claims = {c.id: c for c in ws.store.claims_by_id([row.claim_id for row in batch])}
         batch = [row for row in batch if row.claim_id in claims]
-        cutoffs = [claims[row.claim_id].published for row in batch] if as_of_published else None
+        cutoffs = [evidence_cutoff(claims[row.claim_id].published, as_of_published, None) for row in batch]
         hits = ws.retriever.retrieve([claims[row.claim_id].text for row in batch], ws.settings.top_k,
-                                     cutoffs if cutoffs and any(cutoffs) else None)
+                                     cutoffs if any(cutoffs) else None)
         for row, claim_hits in zip(batch, hits):
             if {h.passage_id for h in claim_hits} != set(row.retrieved_ids):
                 affected[row.claim_id] = RETRIEVAL_CHANGED

@@ -68,8 +68,9 @@ class HybridRetriever:
         depth = max(self.candidates, 4 * k) * (4 if as_of and any(as_of) else 1)
         dense_scores, dense_ids = self.vectors.search(queries, depth) if self.dense_weight > 0 else (None, None)
         lexical = self.lexical.search(claims, depth) if self.lexical_weight > 0 else [[] for _ in claims]
-        results = []
-        for row, claim in enumerate(claims):
+        keep = max(k, self.rerank_depth if self.reranker else k)
+        candidates = []
+        for row in range(len(claims)):
             fused: dict[int, float] = {}
             dense: dict[int, float] = {}
             if dense_ids is not None:
@@ -83,12 +84,18 @@ class HybridRetriever:
             ranked = sorted(fused.items(), key=lambda item: -item[1])
             missing = [pid for pid, _ in ranked[: 4 * k] if pid not in dense]
             dense.update(self.vectors.similarities(missing, queries[row]))
-            scored = [(pid, round(score, 6), dense.get(pid), lex.get(pid)) for pid, score in ranked]
+            # With a date cutoff some candidates will be dropped: keep more of them.
+            width = (4 if as_of and as_of[row] else 1) * keep * 2
+            candidates.append([(pid, round(score, 6), dense.get(pid), lex.get(pid)) for pid, score in ranked[:width]])
+        stored = self.store.passage_rows({pid for scored in candidates for pid, *_ in scored})
+        results = []
+        for row, (claim, scored) in enumerate(zip(claims, candidates)):
             cutoff = as_of[row] if as_of else None
-            depth = max(k, self.rerank_depth if self.reranker else k)
-            hits = self.store.hits_for(scored[: (4 if cutoff else 1) * depth * 2], cutoff)[:depth]
+            hits = [Hit(pid, stored[pid][0], stored[pid][1], score, dense, lexical)
+                    for pid, score, dense, lexical in scored
+                    if pid in stored and (cutoff is None or (stored[pid][2] is not None and stored[pid][2] <= cutoff))]
+            hits = hits[:keep]
             if self.reranker is not None:
                 hits = self.reranker.rerank(claim, hits)
             results.append(hits[:k])
         return results
-

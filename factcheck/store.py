@@ -7,10 +7,10 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from factcheck import db
-from factcheck.records import Claim, Document, Hit, Passage, Verdict
+from factcheck.records import Claim, Document, Passage, Verdict
 from factcheck.schema import (Article, ClaimRow, EvidenceRow, Passage as PassageRow, Run, Source, VerdictRow,
                               utcnow)
 
@@ -124,22 +124,19 @@ class Store:
                 out.extend((pid, f"{title}. {text}" if title else text) for pid, title, text in rows)
         return out
 
-    def hits_for(self, scored: Sequence[tuple[int, float, float | None, float | None]],
-                 as_of: date | None = None) -> list[Hit]:
-        """Hits for (passage id, score, dense, lexical), in that order, dropping ids no longer stored."""
-        ids = [pid for pid, *_ in scored]
+    def passage_rows(self, ids) -> dict[int, tuple[str, str, date | None]]:
+        """{passage id: (source external id, passage text, source published date)} for the stored ids."""
+        ids = list(ids)
+        rows: dict[int, tuple[str, str, date | None]] = {}
+        query = select(PassageRow.id, Source.external_id, PassageRow.text, Source.published).join(Source)
         with self.session() as s:
-            query = select(PassageRow.id, Source.external_id, PassageRow.text, Source.published).join(Source)
-            rows = {pid: (src, text, pub) for pid, src, text, pub in s.execute(query.where(PassageRow.id.in_(ids)))}
-        hits = []
-        for pid, score, dense, lexical in scored:
-            if pid not in rows:
-                continue
-            src, text, published = rows[pid]
-            if as_of is not None and (published is None or published > as_of):
-                continue
-            hits.append(Hit(pid, src, text, score, dense, lexical))
-        return hits
+            for chunk in _chunks(ids, 500):
+                rows.update((pid, (src, text, pub)) for pid, src, text, pub in s.execute(query.where(PassageRow.id.in_(chunk))))
+        return rows
+
+    def passage_count(self) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count(PassageRow.id)))
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:
