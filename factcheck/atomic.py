@@ -8,7 +8,8 @@ tightest span of the article covering the words it was built from.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from itertools import groupby
+from typing import Iterable, Iterator
 
 from factcheck.claims import checkworthiness
 from factcheck.coref import Memory
@@ -40,7 +41,9 @@ _OPINION = re.compile(
     r"\b(i|we) (think|believe|feel|hope|guess|suspect|love|hate|expect)\b|\bin (my|our) (view|opinion)\b"
     r"|\b(arguably|frankly|honestly|clearly|obviously|surely|genuinely|oddly|sadly|unfortunately|hopefully"
     r"|fortunately|finally|easily the|of course)\b|\bit'?s (clear|obvious) that\b"
-    r"|\b(smart|remarkable|clever|bold|savvy|shrewd|foolish|silly|ridiculous|absurd|unwise|sensible|overdue"
+    r"|\bsmart\b(?! ?(glasses|phones?|watch(es)?|home|homes|speakers?|tvs?|devices?|contracts?|cards?|meters?"
+    r"|rings?|locks?|grid|city|cities|displays?|TV))"
+    r"|\b(remarkable|clever|bold|savvy|shrewd|foolish|silly|ridiculous|absurd|unwise|sensible|overdue"
     r"|troubling|worrying|alarming|encouraging|promising|impressive|disappointing|embarrassing|shameful"
     r"|refreshing|questionable|dubious|meaningless|pointless|eye-watering|best-looking|ritual|blind spot"
     r"|the hard way|far too|too little|serious answer|change nothing|changes nothing|the future|makes? sense"
@@ -83,26 +86,48 @@ class AtomicClaimExtractor:
 
     def extract(self, article: Document) -> list[Claim]:
         """The article's atomic claims in reading order, deduplicated by text."""
-        text = article.text or ""
-        if len(text) > self.max_chars:
-            raise InputError(f"article {article.id}: text has {len(text):,} characters, "
-                             f"over the limit of {self.max_chars:,}")
-        if not text.strip():
-            return []
-        check_english(article)
-        claims, seen = [], set()
-        for claim in self._claims(article):
-            if claim.text.lower() not in seen:
-                seen.add(claim.text.lower())
-                claims.append(claim)
-        return claims
+        result = self.extract_many([article])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
 
-    def _claims(self, article: Document) -> Iterator[Claim]:
+    def extract_many(self, articles: list[Document], n_process: int = 1) -> list[list[Claim] | InputError]:
+        """Claims of each article, or the InputError that rejects it (too long, not English).
+
+        All sentences go through one spaCy `pipe` (batched; `n_process` > 1 parses in that many
+        worker processes, worth it from a few dozen articles on), then each article is resolved
+        and decomposed in order.
+        """
+        results: list[list[Claim] | InputError] = []
+        todo: list[tuple[str, tuple[int, int, int, str]]] = []  # sentence texts only: small next to docs
+        for k, article in enumerate(articles):
+            text = article.text or ""
+            try:
+                if len(text) > self.max_chars:
+                    raise InputError(f"article {article.id}: text has {len(text):,} characters, "
+                                     f"over the limit of {self.max_chars:,}")
+                if text.strip():
+                    check_english(article)
+            except InputError as error:
+                results.append(error)
+                continue
+            results.append([])
+            todo.extend((text[s:e], (k, s, e, kind)) for s, e in _sentence_spans(text)
+                        for kind in [_sentence_kind(text[s:e])] if kind != "skip")
+        parsed = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size, n_process=max(1, n_process))
+        # Docs stream out in order and are dropped once their article is done: bounded memory.
+        for k, group in groupby(parsed, key=lambda item: item[1][0]):
+            claims, seen = [], set()
+            for claim in self._claims(articles[k], ((doc, ctx[1:]) for doc, ctx in group)):
+                if claim.text.lower() not in seen:
+                    seen.add(claim.text.lower())
+                    claims.append(claim)
+            results[k] = claims
+        return results
+
+    def _claims(self, article: Document, docs: Iterable) -> Iterator[Claim]:
         text = article.text
         memory = Memory(use_ner=self.use_ner)
-        todo = ((text[s:e], (s, e, kind)) for s, e in _sentence_spans(text)
-                for kind in [_sentence_kind(text[s:e])] if kind != "skip")
-        docs = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size)
         for doc, (start, end, kind) in docs:
             sentence = text[start:end]
             subs = memory.resolve(doc)
@@ -112,6 +137,11 @@ class AtomicClaimExtractor:
             groups = [[list(sent)] if kind == "hedge" else pieces(sent) for sent in doc.sents]
             for piece in (p for group in groups for p in group):
                 claim = self._claim(piece, subs, article, start, kind, context_year)
+                if claim is not None:
+                    yield claim
+            for piece, used in descriptions(doc, subs, memory):
+                plain = {i: v for i, v in subs.items() if i not in used}
+                claim = self._claim(piece, plain, article, start, "fact", context_year)
                 if claim is not None:
                     yield claim
             memory.update(doc)
@@ -125,6 +155,7 @@ class AtomicClaimExtractor:
         text = _capitalized(anchor(render(piece, subs), article.published, context_year))
         has_verb = any(isinstance(x, str) or x.tag_.startswith("VB") for x in piece)
         specific = (any(x.tag_ in ("CD", "NNP", "NNPS") or x.i in subs for x in tokens)
+                    or any(isinstance(x, str) and x[:1].isupper() for x in piece)  # a resolved name
                     or bool(re.search(r"\d", text)))
         if kind == "hedge":
             score = 0.55
@@ -135,6 +166,70 @@ class AtomicClaimExtractor:
         start = offset + min(t.idx for t in tokens)
         end = offset + max(t.idx + len(t.text) for t in tokens)
         return Claim(text, start, end, article.id, round(score, 3))
+
+
+_TITLE_HEADS = {"executive", "officer", "director", "president", "founder", "cofounder", "co-founder", "chairman",
+                "chairwoman", "chair", "head", "spokesperson", "spokesman", "spokeswoman", "manager", "lead",
+                "scientist", "engineer", "analyst", "secretary", "minister", "commissioner", "counsel", "cto",
+                "ceo", "cfo", "coo", "vice"}
+
+
+def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[list, set[int]]]:
+    """What descriptive noun phrases say about a name, as pieces of their own.
+
+    'chief executive Satya Nadella' -> 'Satya Nadella is the chief executive of <the latest company>',
+    'research firm Cobalt Insights' -> 'Cobalt Insights is a research firm', and a described company
+    resolved to its name ('the U.S. advertising technology company' = Vantora) -> 'Vantora is a U.S.
+    advertising technology company'. Yields (piece, indexes of the descriptor's tokens).
+    """
+    for head in doc:
+        if head.tag_ not in ("NNP", "NNPS") or head.dep_ == "compound":
+            continue
+        for c in head.lefts:
+            if c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or c.lower_ in ("the", "a"):
+                continue
+            words = list(c.subtree)
+            orgs = [x for x in words if x.tag_ in ("NNP", "NNPS")]
+            descriptor = [x for x in words if x.tag_ not in ("NNP", "NNPS", "POS", "DT")]
+            if not descriptor or any((not x.is_lower and x.i != x.sent.start) or x.tag_ not in ("NN", "NNS", "JJ")
+                                     for x in descriptor):
+                continue
+            descriptor = [x.lower_ if x.i == x.sent.start else x for x in descriptor]  # 'Chief executive ...'
+
+            name = [x for x in head.lefts if x.i > c.i and x.tag_ in ("NNP", "NNPS")] + [head]
+            if len(name) != name[-1].i - name[0].i + 1:
+                continue
+            if c.lower_ in _TITLE_HEADS:
+                org = orgs or [o for o in reversed(memory.orgs) if not set(o.lower().split()) & _REGULATORS][:1]
+                if not org:
+                    continue
+                yield name + ["is the"] + descriptor + ["of"] + list(org), {x.i for x in words}
+            else:
+                yield name + [_indefinite(descriptor)] + descriptor, {x.i for x in words}
+    for i, name in subs.items():
+        if not name or doc[i].lower_ != "the" or i + 2 >= len(doc) or subs.get(i + 1) != "":
+            continue
+        end = i + 1
+        while end + 1 < len(doc) and subs.get(end + 1) == "":
+            end += 1
+        descriptor = list(doc[i + 1:end + 1])
+        if len(descriptor) >= 2:  # 'the company' says nothing; 'the video game publisher' does
+            yield [name, _indefinite(descriptor)] + descriptor, set(range(i, end + 1))
+
+
+def _indefinite(descriptor: list) -> str:
+    """'is a' or 'is an' by the sound of the first word ('an AI lab', 'a U.S. company', 'a unit')."""
+    word = descriptor[0] if isinstance(descriptor[0], str) else descriptor[0].text
+    low = word.lower()
+    if word[:1].isupper() and (word.isupper() or "." in word):  # an initialism: letter names
+        return "is an" if word[0] in "AEFHILMNORSX" else "is a"
+    if low.startswith(("uni", "use", "usu", "eu", "one")):
+        return "is a"
+    return "is an" if low[:1] in ("a", "e", "i", "o", "u") or low.startswith("hour") else "is a"
+
+
+_REGULATORS = {"commission", "administration", "authority", "agency", "department", "regulator", "ministry",
+               "court", "government"}
 
 
 def _starts_with_bare_verb(piece: list) -> bool:

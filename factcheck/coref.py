@@ -39,7 +39,9 @@ _OWNED = {"shares", "stock", "revenue", "sales", "employees", "staff", "workforc
           "studio", "products", "product", "customers", "users", "subscribers", "board", "ceo", "founder",
           "executive", "spokesperson", "spokesman", "spokeswoman", "software", "devices", "factory",
           "processor", "fleet", "vehicles", "market", "profit", "valuation", "investors", "deal", "subsidiary"}
-_PLACE_PREPS = {"in", "at", "near", "across", "throughout", "outside", "inside", "from", "to", "into"}
+_SAY = {"say", "said", "announce", "announced", "tell", "told", "confirm", "confirmed", "add", "added",
+        "state", "stated", "expect", "expected", "warn", "warned", "report", "reported"}
+_PLACE_PREPS = {"on", "in", "at", "near", "across", "throughout", "outside", "inside", "from", "to", "into"}
 _REGULATOR_NOUNS = {"regulator", "agency", "commission", "watchdog", "authority"}
 _REGULATOR_WORDS = {"commission", "administration", "authority", "agency", "department", "regulator", "ministry",
                     "office", "board", "court", "ftc", "fcc", "sec", "nhtsa", "faa"}
@@ -62,6 +64,8 @@ class Memory:
         self.plurals: list[str] = []
         self.products: list[str] = []
         self.surnames: dict[str, str] = {}
+        self.product_names: set[str] = set()
+        self.owned: dict[str, str] = {}   # 'plant' -> 'Corvane Semiconductor' (who built / has it)
         self.year: int | None = None
 
     def resolve(self, doc: Doc) -> dict[int, str]:
@@ -70,7 +74,8 @@ class Memory:
         subs: dict[int, str] = {}
         for t in doc:
             low = t.lower_
-            if low not in _TRIGGERS and not (t.tag_ == "NN" and t.i > 0 and doc[t.i - 1].lower_ == "the"):
+            if low not in _TRIGGERS and low not in _COMPANY_NOUNS and not (
+                    t.tag_ == "NN" and t.i > 0 and doc[t.i - 1].lower_ == "the"):
                 continue
             before = [(c, k) for c, k in ranked if c[-1].i < t.i]
             if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
@@ -90,13 +95,25 @@ class Memory:
                 name = self._described(low, before)
                 if name:
                     subs[t.i - 1], subs[t.i] = name, ""
+                elif t.i == 1 and t.dep_ in ("nsubj", "nsubjpass") and low in self.owned \
+                        and not any(c.dep_ in ("compound", "amod", "poss") for c in t.lefts):
+                    subs[0] = possessive(self.owned[low])  # 'The plant' -> "Corvane's plant"
+            elif t.tag_ == "NN" and low in _COMPANY_NOUNS and t.dep_ in ("nsubj", "nsubjpass") and _described_np(t):
+                # 'the U.S. advertising technology company' -> the company's name
+                name = self._described(low, before)
+                if name:
+                    first = _described_np(t)
+                    subs.update({i: "" for i in range(first, t.i + 1)})
+                    subs[first] = name
+        self._subs = subs
         return subs
 
     def _described(self, noun: str, before: list) -> str | None:
         """'the company' -> the latest organisation, 'the regulator' -> the latest regulator,
         'the model' -> the latest product name; None for other nouns."""
-        if noun in _COMPANY_NOUNS:
-            return _latest([_text(c) for c, k in before if k == "ORG"], self.orgs)
+        if noun in _COMPANY_NOUNS:  # a company, not the regulator or court acting on it
+            return _latest([_text(c) for c, k in before if k == "ORG" and not _regulator(_text(c))],
+                           [o for o in self.orgs if not _regulator(o)])
         if noun in _REGULATOR_NOUNS:
             regulators = [o for o in self.orgs if set(o.lower().split()) & _REGULATOR_WORDS]
             return _latest([_text(c) for c, k in before if k == "ORG" and {x.lower_ for x in c} & _REGULATOR_WORDS],
@@ -107,16 +124,34 @@ class Memory:
 
     def _it(self, t: Token, before: list, subs: dict[int, str]) -> str | None:
         """'it'/'its': the subject of its own clause for 'its', never that subject for 'it' as an object."""
-        verb = next((a for a in t.ancestors if a.tag_.startswith("VB")), None)
-        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb else None
+        verb, subject = None, None
+        for a in t.ancestors:  # 'by favoring its own exchange': the subject of the verb it hangs on
+            if a.tag_.startswith("VB"):
+                verb = verb or a
+                subject = next((c for c in a.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subject is not None or t.lower_ != "its" or a.dep_ not in ("pcomp", "xcomp", "advcl"):
+                    break
         if subject is not None and subject.i < t.i and t.i not in {x.i for x in subject.subtree}:
             if t.lower_ == "its":
                 if subject.i in subs:
-                    name = subs[subject.i] or subs.get(subject.i - 1, "")
+                    name = _substituted(subs, subject.i)
                     return name.removesuffix("'s").removesuffix("'") or None
                 own = [c for c, k in before if subject.i in {x.i for x in c}]
                 return _text(own[-1]) if own else None
             before = [(c, k) for c, k in before if subject.i not in {x.i for x in c}]
+        if t.lower_ == "it" and t.dep_ == "nsubj" and verb is not None and verb.dep_ == "ccomp" \
+                and verb.head.lower_ in _SAY:  # 'X said it would appeal': X
+            speaker = next((c for c in verb.head.children if c.dep_ == "nsubj" and c.i < t.i), None)
+            if speaker is not None:
+                if speaker.i in subs and _substituted(subs, speaker.i):
+                    return _substituted(subs, speaker.i)
+                phrase = [x for x in speaker.subtree if x.i <= speaker.i]
+                own = [c for c, k in before if {x.i for x in phrase} & {x.i for x in c}
+                       and k not in ("PERSON", "PLACE")]
+                if own:
+                    if phrase[0].lower_ == "the" and all(x.dep_ in ("det", "compound", "amod") for x in phrase[:-1]):
+                        return "the " + _text(phrase[1:])  # 'the Teamsters union'
+                    return _text(own[-1])
         earlier = [v for i, v in sorted(subs.items()) if i < t.i and t.doc[i].lower_ == "it"]
         if t.lower_ == "its" and earlier:
             return earlier[-1]
@@ -125,6 +160,13 @@ class Memory:
 
     def update(self, doc: Doc) -> None:
         """Remember the entities of a processed sentence."""
+        for t in doc:  # 'Tern lander', 'Nova 9 smartphone': the name is a product's
+            if t.tag_ == "NN" and t.lower_ in _PRODUCT_NOUNS and t.i > 0 and (
+                    doc[t.i - 1].tag_ in ("NNP", "CD") or doc[t.i - 1].text[:1].isupper()):
+                start = t.i - 1
+                while start > 0 and doc[start - 1].tag_ in ("NNP", "NNPS", "CD") and doc[start - 1].dep_ == "compound":
+                    start -= 1
+                self.product_names.add(doc[start:t.i].text)
         for chain, kind in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)]):
             if kind == "PERSON":
                 name = self._name(chain)
@@ -137,6 +179,15 @@ class Memory:
                 _push(self.products, _text(chain))
             if kind != "PERSON" and _is_subject(chain):
                 _push(self.things, _text(chain))
+        subjects = {c[-1].head.i: _text(c) for c, k in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)])
+                    if k == "ORG" and c[-1].dep_ == "nsubj" and not _regulator(_text(c))}
+        resolved = getattr(self, "_subs", {})
+        subjects.update({t.head.i: resolved[t.i] for t in doc if t.dep_ == "nsubj" and resolved.get(t.i)
+                         and t.lower_ in ("it", "company", "firm") and resolved[t.i] in self.orgs
+                         and not _regulator(resolved[t.i])})
+        for t in doc:  # what an organisation builds, signs or owns, for a later 'the <noun>'
+            if t.tag_ in ("NN", "NNS") and t.dep_ == "dobj" and t.head.i in subjects:
+                self.owned[t.lower_] = subjects[t.head.i]
         groups = coordinated_groups(doc)
         if groups:
             _push(self.plurals, _text(groups[-1]))
@@ -160,6 +211,8 @@ class Memory:
             return "PLACE"
         if _text(chain) in self.surnames or _text(chain) in self.persons:
             return "PERSON"
+        if _text(chain) in self.product_names:
+            return "THING"
         doc = chain[0].doc
         after = {t.lower_ for t in doc[chain[-1].i + 1:chain[-1].i + 5]}
         if (chain[-1].i + 1 < len(doc) and doc[chain[-1].i + 1].tag_ == "POS" and after & _OWNED) or (
@@ -225,6 +278,31 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
                     start -= 1
                 groups.append(list(doc[start:right[-1].i + 1]))
     return groups
+
+
+def _substituted(subs: dict[int, str], i: int) -> str:
+    """The replacement text of the substituted run of tokens that ends at or covers token i."""
+    first = i
+    while first - 1 in subs and not subs[first]:
+        first -= 1
+    if not subs.get(first) and first - 1 in subs:
+        first -= 1
+    return subs.get(first, "")
+
+
+def _described_np(noun: Token) -> int | None:
+    """Index of 'the' in 'the <modifiers> company' (compound / adjective modifiers only), else None."""
+    left = list(noun.lefts)
+    if not left or left[0].lower_ != "the" or left[0].dep_ != "det":
+        return None
+    inner = noun.doc[left[0].i + 1:noun.i]
+    if not all(x.dep_ in ("compound", "amod", "nmod") and x.head.i >= x.i for x in inner):
+        return None
+    return left[0].i
+
+
+def _regulator(name: str) -> bool:
+    return bool(set(name.lower().split()) & _REGULATOR_WORDS)
 
 
 def possessive(name: str) -> str:

@@ -49,7 +49,7 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         if t.dep_ == "conj" and t.head.i == verb.i and is_verb(t) and _joined_by_and(verb, t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
             has_subject = any(c.dep_ in _SUBJECTS or c.dep_ == "expl" for c in t.children)
-            extra += _clause(t, [] if has_subject else _shared_start(verb, t))
+            extra += _clause(t, [] if has_subject else (_shared_start(verb, t) or _subject_only(prefix)))
         elif t.dep_ == "advcl" and t.head.i == verb.i and any(
                 c.dep_ == "mark" and c.lower_ in _CONTRAST for c in t.children):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
@@ -116,6 +116,11 @@ def _shared_start(verb: Token, conj: Token) -> list[Item]:
     if conj.tag_ in ("VB", "VBN", "VBG") and not any(c.dep_ in ("aux", "auxpass") for c in conj.children):
         items += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i]
     return items
+
+
+def _subject_only(prefix: list[Item]) -> list[Item]:
+    """The subject words of an inherited prefix ('cost $379, weigh 49 grams and include ...')."""
+    return [x for x in prefix if isinstance(x, str) or x.dep_ not in ("aux", "auxpass", "neg")]
 
 
 def _nonrestrictive(rel: Token) -> bool:

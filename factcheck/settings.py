@@ -28,7 +28,11 @@ class Settings(BaseSettings):
                                description="Switch the flat index to IVF-SQ8 at this many vectors (0: never).")
     verifier: str = Field("baseline",
                           description="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path or hub name.")
+    verifier_int8: bool = Field(False, description="Run a cross-encoder verifier with int8 (dynamic) linear "
+                                                   "layers: faster on CPU, see docs/verifier.md for the accuracy.")
     claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")
+    claim_processes: int = Field(1, ge=1, description="spaCy parser processes of the atomic extractor "
+                                                      "for a batch of articles (2 pays off from about 50 articles).")
     checkworthiness_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Claims scoring below this are skipped.")
     passage_sentences: int = Field(3, ge=1, description="Sentences per passage window.")
     passage_stride: int = Field(2, ge=1, description="Sentences the passage window moves by.")

@@ -142,3 +142,40 @@ def test_overlong_article_is_rejected_with_its_size(extractor):
     small.max_chars = 1_000
     with pytest.raises(InputError, match=r"article big: text has 2,400 characters, over the limit of 1,000"):
         small.extract(Document("big", "t", "Nvidia sells chips. " * 120))
+
+
+def test_descriptive_noun_phrases_become_claims_of_their_own(extractor):
+    texts = _texts(extractor, "Veyra sold 1.4 million pairs of glasses in 2025, according to research firm "
+                              "Cobalt Insights. Chief executive Ana Ruiz said sales doubled in 2025.")
+    assert "Cobalt Insights is a research firm." in texts
+    assert _has(texts, "Ana Ruiz is the chief executive of Veyra")
+    texts = _texts(extractor, "The European Commission fined Vantora 1.2 billion euros on Tuesday, saying the "
+                              "U.S. advertising technology company abused its dominant position.")
+    assert "Vantora is a U.S. advertising technology company." in texts
+    assert _has(texts, "Vantora abused Vantora's dominant position")
+    assert not _has(texts, "European Commission's dominant position")
+
+
+def test_speaker_it_and_owned_things_are_resolved(extractor):
+    texts = _texts(extractor, "Harbor Orbital's Tern lander touched down on the Moon in 2026. The company said "
+                              "it was still analyzing telemetry. Corvane Semiconductor said it will build a "
+                              "$9 billion chip plant in Arizona. The plant will employ about 1,100 people.")
+    assert _has(texts, "Harbor Orbital said Harbor Orbital was still analyzing telemetry")
+    assert _has(texts, "Corvane Semiconductor's plant will employ about 1,100 people")
+
+
+def test_every_coordinated_verb_keeps_the_subject_and_product_words_are_not_opinions(extractor):
+    texts = _texts(extractor, "The V2 smart glasses cost $379, weigh 49 grams and include a 12-megapixel camera.")
+    assert _has(texts, "glasses cost $379")
+    assert _has(texts, "glasses weigh 49 grams")
+    assert _has(texts, "glasses include a 12-megapixel camera")
+
+
+def test_extract_many_matches_extract_and_reports_bad_articles(extractor):
+    docs = [Document("a1", "t", GROK, published=date(2025, 5, 21)),
+            Document("a2", "t", "Это статья на русском языке о компании и её новых продуктах в этом году."),
+            Document("a3", "t", "Corvane Semiconductor will build a $9 billion chip plant in Arizona.")]
+    results = extractor.extract_many(docs)
+    assert [c.text for c in results[0]] == [c.text for c in extractor.extract(docs[0])]
+    assert isinstance(results[1], InputError) and "a2" in str(results[1])
+    assert [c.text for c in results[2]] == [c.text for c in extractor.extract(docs[2])]
