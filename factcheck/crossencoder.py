@@ -81,6 +81,7 @@ class CrossEncoderScorer:
     batch_size: pairs per forward pass; pairs are sorted by token length first (and returned
         in the caller's order) so that batches carry little padding.
     max_length: tokens per pair; the passage is truncated, the claim kept.
+    int8: quantise the linear layers to int8 at load time (dynamic quantisation; CPU only).
     temperature: softmax temperature; default the value in the model folder's
         calibration.json, else 1.0.
     threads: torch CPU threads (intra-op) to use; default the CPUs available to the process,
@@ -89,7 +90,7 @@ class CrossEncoderScorer:
 
     def __init__(self, model: str | os.PathLike = "packaged:factcheck-verifier", batch_size: int = 32,
                  max_length: int = 256, temperature: float | None = None, threads: int | None = None,
-                 device: str = "cpu"):
+                 device: str = "cpu", int8: bool = False):
         import torch
 
         if batch_size < 1:
@@ -111,14 +112,27 @@ class CrossEncoderScorer:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"cannot load verifier model {location}: {first}") from exc
         self.model = self._ce.model.float().eval()
+        self.int8 = bool(int8)
+        if self.int8:  # dynamic int8 linear layers: ~2.5x faster on CPUs with VNNI / AVX-512
+            import warnings
+            with warnings.catch_warnings():  # torch.ao points at torchao; the eager API still works
+                warnings.simplefilter("ignore")
+                self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear},
+                                                                     dtype=torch.qint8)
         self.tokenizer = self._ce.tokenizer
         self.columns = _label_columns(self.model.config.id2label)
         self.batch_size = batch_size
         self.max_length = max_length
         calibration = Path(location) / "calibration.json" if is_local else None
-        if temperature is None and calibration is not None and calibration.is_file():
+        self.verdict_calibration = None
+        if calibration is not None and calibration.is_file():
+            from factcheck.verify import VerdictCalibration
             try:
-                temperature = float(json.loads(calibration.read_text())["temperature"])
+                record = json.loads(calibration.read_text())
+                if temperature is None:
+                    temperature = float(record["temperature"])
+                if "verdict" in record:
+                    self.verdict_calibration = VerdictCalibration.from_record(record["verdict"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise ConfigError(f"bad calibration file {calibration}: {exc}") from exc
         self.temperature = float(temperature or 1.0)
@@ -127,6 +141,12 @@ class CrossEncoderScorer:
         self.version = self._version(location, is_local)
 
     def _version(self, location: str, is_local: bool) -> str:
+        version = self._weights_version(location, is_local) + ("-int8" if self.int8 else "")
+        if self.verdict_calibration is not None:
+            version += f"-th{self.verdict_calibration.threshold:.3g}"
+        return version
+
+    def _weights_version(self, location: str, is_local: bool) -> str:
         if is_local:
             info = Path(location) / "training.json"
             weights = Path(location) / "model.safetensors"

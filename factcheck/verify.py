@@ -94,22 +94,78 @@ def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evid
     )
 
 
+@dataclass(frozen=True)
+class VerdictCalibration:
+    """Maps a verdict's raw confidence to the probability that the verdict is right.
+
+    One logistic map per kind of verdict (decided: SUPPORTED / REFUTED; NOT_ENOUGH_INFO), on the
+    logit of the raw confidence: p = sigmoid(a * logit(raw) + b). Fitted on held-out claims by
+    `factcheck.training.fit_verdict_calibration`; stored as the "verdict" entry of a model folder's
+    calibration.json, with the decision threshold fitted alongside.
+    """
+
+    threshold: float
+    decided: tuple[float, float] = (1.0, 0.0)
+    nei: tuple[float, float] = (1.0, 0.0)
+
+    def apply(self, label: Label, raw: float) -> float:
+        a, b = self.nei if label is Label.NOT_ENOUGH_INFO else self.decided
+        x = float(np.clip(raw, 1e-4, 1 - 1e-4))
+        z = a * np.log(x / (1 - x)) + b
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    @classmethod
+    def from_record(cls, record: dict) -> "VerdictCalibration":
+        return cls(float(record["threshold"]), tuple(record["decided"]), tuple(record["nei"]))
+
+    def to_record(self) -> dict:
+        return {"threshold": round(self.threshold, 4), "decided": [round(v, 5) for v in self.decided],
+                "nei": [round(v, 5) for v in self.nei]}
+
+
+def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8) -> tuple[float, float]:
+    """Move most of the support to refutation when the evidence gives another year or figure.
+
+    Small NLI models read "invested $50 billion" as support for "invested $13 billion"; an
+    on-topic sentence (one the model finds supporting) whose years or quantities all differ
+    from the claim's is evidence against it. Negation is left to the model (too noisy as a cue).
+    """
+    from factcheck.cues import mismatches
+
+    if support < 0.2:
+        return support, refute
+    reasons = [r for r in mismatches(claim, evidence) if r != "negation"]
+    if not reasons:
+        return support, refute
+    moved = support * weight
+    return support - moved, refute + moved
+
+
 class NLIVerifier:
     """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`.
 
     With `sentence_level` (the default) each sentence of a retrieved passage is scored against
     the claim and the passage takes the stance of its most decisive sentence, which becomes the
     cited quote: pair scorers are trained on sentence-sized evidence.
+    cues: apply `cue_adjusted` (year and number mismatches) to every pair.
+    calibration: a fitted `VerdictCalibration` (decision threshold and confidence maps); by
+        default the scorer's own (`scorer.verdict_calibration`, read from the model folder),
+        else the raw threshold and confidences.
     """
 
-    def __init__(self, scorer: StanceScorer, threshold: float = 0.5, max_evidence: int = 3,
-                 sentence_level: bool = True):
+    def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
+                 sentence_level: bool = True, cues: bool = True,
+                 calibration: VerdictCalibration | None = None):
         self.scorer = scorer
+        self.calibration = calibration if calibration is not None else getattr(scorer, "verdict_calibration", None)
+        if threshold is None:
+            threshold = self.calibration.threshold if self.calibration is not None else 0.5
         self.threshold = threshold
         self.max_evidence = max_evidence
         self.sentence_level = sentence_level
+        self.cues = cues
         self.name = scorer.name
-        self.version = scorer.version
+        self.version = scorer.version + ("" if cues else "-nocues")
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -121,6 +177,8 @@ class NLIVerifier:
         best: dict[tuple[int, int], tuple[float, float, str]] = {}
         for (c, h, text), p in zip(units, probs):
             support, refute = float(p[0]), float(p[2])
+            if self.cues:
+                support, refute = cue_adjusted(claims[c], text, support, refute)
             if (c, h) not in best or max(support, refute) > max(best[c, h][:2]):
                 best[c, h] = (support, refute, text)
         verdicts = []
@@ -129,5 +187,8 @@ class NLIVerifier:
             verdict = aggregate(stances, self.threshold, self.max_evidence)
             quotes = {hit.passage_id: best[c, h][2] for h, hit in enumerate(claim_hits)}
             evidence = tuple(dataclasses.replace(e, quote=quotes.get(e.passage_id, "")) for e in verdict.evidence)
-            verdicts.append(dataclasses.replace(verdict, evidence=evidence))
+            confidence = verdict.confidence
+            if self.calibration is not None and claim_hits:
+                confidence = self.calibration.apply(verdict.label, confidence)
+            verdicts.append(dataclasses.replace(verdict, evidence=evidence, confidence=confidence))
         return verdicts

@@ -1,3 +1,5 @@
+import pytest
+
 from factcheck.baseline import BaselineVerifier
 from factcheck.cues import mismatches, quantities, years
 from factcheck.records import Hit, Label, Stance
@@ -90,3 +92,61 @@ def test_stance_reranker_puts_decisive_passages_first():
             hit(3, "Background. The deal is exclusive.")]
     order = [h.passage_id for h in StanceReranker(FakeScorer()).rerank("The deal is exclusive.", hits)]
     assert order[-1] == 1 and set(order[:2]) == {2, 3}
+
+
+class TopicScorer:
+    """Entails every pair that shares the claim's first word: a model blind to figures."""
+
+    name, version = "topic", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        return np.array([[0.9, 0.05, 0.05] if claim.split()[0] in text else [0.05, 0.9, 0.05]
+                         for claim, text in pairs])
+
+
+def test_number_and_year_cues_turn_a_blind_entailment_into_refutation():
+    from factcheck.verify import NLIVerifier, cue_adjusted
+
+    claim = "Microsoft invested $13 billion in OpenAI in 2023."
+    [with_cues] = NLIVerifier(TopicScorer()).verify([claim], [[hit(1, "Microsoft invested $50 billion in OpenAI in 2023.")]])
+    [without] = NLIVerifier(TopicScorer(), cues=False).verify([claim], [[hit(1, "Microsoft invested $50 billion in OpenAI in 2023.")]])
+    assert with_cues.label is Label.REFUTED and without.label is Label.SUPPORTED
+    [same] = NLIVerifier(TopicScorer()).verify([claim], [[hit(1, "Microsoft invested $13 billion in OpenAI in 2023.")]])
+    assert same.label is Label.SUPPORTED
+    assert cue_adjusted("Grok 3 launched in 2025.", "Grok 3 launched in 2024.", 0.9, 0.05) == pytest.approx((0.18, 0.77))
+    assert cue_adjusted("Grok 3 launched in 2025.", "Weather in 2024.", 0.05, 0.05) == (0.05, 0.05)  # off topic
+
+
+def test_verdict_calibration_is_a_monotone_probability():
+    from factcheck.verify import VerdictCalibration
+
+    cal = VerdictCalibration(0.6, decided=(0.5, -0.3), nei=(2.0, 0.4))
+    for label in Label:
+        values = [cal.apply(label, x) for x in (0.0, 0.2, 0.5, 0.8, 1.0)]
+        assert all(0.0 <= v <= 1.0 for v in values) and values == sorted(values)
+    assert VerdictCalibration.from_record(cal.to_record()) == cal
+
+
+def test_fit_verdict_calibration_picks_the_threshold_that_separates_the_labels():
+    from factcheck.training import fit_verdict_calibration, macro_f1
+    from factcheck.verify import NLIVerifier
+
+    class Graded:
+        name, version = "graded", "0"
+
+        def score(self, pairs):  # support = the number in the passage
+            import numpy as np
+
+            return np.array([[float(text.split()[-1]), 1 - float(text.split()[-1]), 0.0] for _, text in pairs])
+
+    claims = [f"claim {i}" for i in range(40)]
+    strengths = [0.9 if i % 2 else 0.6 for i in range(40)]   # gold SUPPORTED only for the 0.9 ones
+    hits = [[hit(i, f"evidence {s}")] for i, s in enumerate(strengths)]
+    gold = ["SUPPORTED" if s > 0.8 else "NOT_ENOUGH_INFO" for s in strengths]
+    calibration, report = fit_verdict_calibration(NLIVerifier(Graded(), cues=False), claims, hits, gold)
+    assert 0.6 < calibration.threshold <= 0.9 and report["macro_f1_at_threshold"] == 1.0
+    verdicts = NLIVerifier(Graded(), cues=False, calibration=calibration).verify(claims, hits)
+    assert macro_f1(gold, [v.label.value for v in verdicts]) == 1.0
+    assert all(0.5 < v.confidence <= 1.0 for v in verdicts)  # all right, so confident
