@@ -30,3 +30,20 @@ def test_tiny_training_run_exports_a_model_the_pipeline_can_use(tmp_path, settin
     assert verdict.label.value in {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"} and 0 <= verdict.confidence <= 1
     assert ws.verifier.name == "crossencoder:verifier" and ws.verifier.version  # recorded with each verdict
     assert verdict.evidence and verdict.evidence[0].source_id == "wire" and verdict.evidence[0].quote
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "nli").is_dir(), reason=f"training data not found at {SHARED_DATA}")
+def test_calibration_claims_are_held_out_of_the_training_mix():
+    from factcheck.training import build_training_mix, scifact_calibration_ids
+
+    held = scifact_calibration_ids(SHARED_DATA / "scifact")
+    claims = {int(json.loads(line)["id"]): json.loads(line)["claim"]
+              for line in (SHARED_DATA / "scifact" / "claims_train.jsonl").read_text().splitlines()}
+    assert 0.15 * len(claims) < len(held) < 0.25 * len(claims)
+    assert held == scifact_calibration_ids(SHARED_DATA / "scifact")  # the same set every time
+    train, heldout = build_training_mix(SHARED_DATA, seed=13)
+    trained = {p.hypothesis for p in train if p.source.startswith("scifact/")}
+    held_texts = {claims[i] for i in held} - {claims[i] for i in claims if i not in held}
+    assert trained and not trained & held_texts
+    dev = {json.loads(line)["claim"] for line in (SHARED_DATA / "scifact" / "claims_dev.jsonl").read_text().splitlines()}
+    assert not {p.hypothesis for p in train} & (dev - set(claims.values()))  # 2 texts are in both official splits
