@@ -48,11 +48,25 @@ def load_sets(data_dir: str, max_per_set: int | None, seed: int = 0) -> dict[str
     nli_dir, scifact_dir = _resolve_data_dir(data_dir)
     sets = {name: [p for f in files for p in read_nli(nli_dir, f)] for name, files in HELDOUT_FILES.items()}
     sets["scifact_dev_oracle"] = scifact_pairs(scifact_dir, "claims_dev.jsonl")
+    sets["technews_own"] = read_nli(ROOT / "bench" / "data", "technews_pairs")  # our own writing, 48 pairs
     if max_per_set:      # random subsample of the NLI sets; SciFact dev oracle is kept whole
         rng = np.random.default_rng(seed)
         sets = {k: [v[i] for i in sorted(rng.choice(len(v), max_per_set, replace=False))]
                 if len(v) > max_per_set and k != "scifact_dev_oracle" else v for k, v in sets.items()}
     return sets
+
+
+def cue_accuracy(pairs: list, probs: np.ndarray, gold: np.ndarray) -> tuple[float, float, str]:
+    """Accuracy with and without `cue_adjusted`, and contradictions recalled with / without."""
+    from factcheck.verify import cue_adjusted
+
+    adjusted = probs.copy()
+    for row, p in enumerate(pairs):
+        adjusted[row, 0], adjusted[row, 2] = cue_adjusted(p.hypothesis, p.premise, probs[row, 0], probs[row, 2])
+    with_cues, without = adjusted.argmax(1), probs.argmax(1)
+    c = gold == LABELS.index("contradiction")
+    return (float((with_cues == gold).mean()), float((without == gold).mean()),
+            f"{int((with_cues[c] == gold[c]).sum())}/{int(c.sum())} with cues, {int((without[c] == gold[c]).sum())} without")
 
 
 def speed(scorer: CrossEncoderScorer, pairs: list[tuple[str, str]], threads: int = 2) -> tuple[float, float]:
@@ -118,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-per-set", type=int, default=None,
                     help="random subsample (seed 0) of each NLI set; SciFact dev oracle stays whole")
     ap.add_argument("--speed-pairs", type=int, default=1024)
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "int8"], help="scorer arithmetic")
     ap.add_argument("--out", default=None, help="also write the report to this file")
     ap.add_argument("--plot", default=str(ROOT / "docs" / "verifier_reliability.png"))
     args = ap.parse_args(argv)
@@ -130,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t_load = time.perf_counter()
     scorer = CrossEncoderScorer(args.model, batch_size=args.batch_size, max_length=args.max_length,
-                                threads=args.threads)
+                                threads=args.threads, precision=args.precision)
     load_s = time.perf_counter() - t_load
     temperature = scorer.temperature
     sets = load_sets(args.data, args.max_per_set)
@@ -153,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         pred = p1.argmax(1)
         present = sorted(set(gold.tolist()))
         restricted = np.array(present)[logits[:, present].argmax(1)]
+        if name == "technews_own":
+            cue_acc = cue_accuracy(pairs, pt, gold)
         recalls = [(pred[gold == c] == c).mean() if (gold == c).any() else float("nan") for c in range(3)]
         acc = float((pred == gold).mean())
         accs[name] = acc
@@ -164,12 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         pooled_gold.append(gold)
     p1, pt, gold = np.concatenate(pooled_t1), np.concatenate(pooled_t), np.concatenate(pooled_gold)
     say("-" * len(header))
-    nli_sets = [k for k in accs if k != "scifact_dev_oracle"]
+    nli_sets = [k for k in accs if k not in ("scifact_dev_oracle", "technews_own")]
     say(f"{'pooled (all sets)':<22}{len(gold):>6}{(p1.argmax(1) == gold).mean():>7.3f}{'':>8}"
         f"{macro_f1(p1.argmax(1), gold):>7.3f}{'':>21}{expected_calibration_error(p1, gold):>8.3f}"
         f"{expected_calibration_error(pt, gold):>8.3f}")
     say(f"mean accuracy over the {len(nli_sets)} held-out NLI sets: {np.mean([accs[k] for k in nli_sets]):.3f}; "
         f"ANLI r1-r3 mean: {np.mean([accs[k] for k in accs if k.startswith('anli')]):.3f}")
+    say("")
+
+    say(f"technews_own with the number/year cues of NLIVerifier (factcheck.verify.cue_adjusted): "
+        f"accuracy {cue_acc[0]:.3f} (without: {cue_acc[1]:.3f}); contradictions found {cue_acc[2]}")
     say("")
 
     sci = sets["scifact_dev_oracle"]

@@ -74,6 +74,14 @@ def default_threads() -> int:
     return max(1, min(n, 8))
 
 
+def native_bf16() -> bool:
+    """Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays off."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+
+
 class CrossEncoderScorer:
     """Scores (claim, passage) pairs with an NLI cross-encoder: [entailment, neutral, contradiction].
 
@@ -81,7 +89,11 @@ class CrossEncoderScorer:
     batch_size: pairs per forward pass; pairs are sorted by token length first (and returned
         in the caller's order) so that batches carry little padding.
     max_length: tokens per pair; the passage is truncated, the claim kept.
-    int8: quantise the linear layers to int8 at load time (dynamic quantisation; CPU only).
+    precision: "auto" (default: bf16 where the CPU computes it natively, else fp32), "fp32";
+        "bf16" runs the forward pass under bfloat16 autocast (about
+        1.8x faster where the CPU has AVX512-BF16 or AMX, same verdicts in our benchmarks);
+        "int8" quantises the linear layers at load time (dynamic; faster still, but it costs
+        accuracy: see docs/verifier.md).
     temperature: softmax temperature; default the value in the model folder's
         calibration.json, else 1.0.
     threads: torch CPU threads (intra-op) to use; default the CPUs available to the process,
@@ -90,7 +102,7 @@ class CrossEncoderScorer:
 
     def __init__(self, model: str | os.PathLike = "packaged:factcheck-verifier", batch_size: int = 32,
                  max_length: int = 256, temperature: float | None = None, threads: int | None = None,
-                 device: str = "cpu", int8: bool = False):
+                 device: str = "cpu", precision: str = "auto"):
         import torch
 
         if batch_size < 1:
@@ -112,8 +124,12 @@ class CrossEncoderScorer:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"cannot load verifier model {location}: {first}") from exc
         self.model = self._ce.model.float().eval()
-        self.int8 = bool(int8)
-        if self.int8:  # dynamic int8 linear layers: ~2.5x faster on CPUs with VNNI / AVX-512
+        if precision == "auto":
+            precision = "bf16" if native_bf16() else "fp32"
+        if precision not in ("fp32", "bf16", "int8"):
+            raise ConfigError(f"verifier precision must be auto, fp32, bf16 or int8, got {precision!r}")
+        self.precision = precision
+        if precision == "int8":  # dynamic int8 linear layers: ~2.5x faster on CPUs with VNNI / AVX-512
             import warnings
             with warnings.catch_warnings():  # torch.ao points at torchao; the eager API still works
                 warnings.simplefilter("ignore")
@@ -141,9 +157,10 @@ class CrossEncoderScorer:
         self.version = self._version(location, is_local)
 
     def _version(self, location: str, is_local: bool) -> str:
-        version = self._weights_version(location, is_local) + ("-int8" if self.int8 else "")
+        version = self._weights_version(location, is_local) + ("" if self.precision == "fp32" else f"-{self.precision}")
         if self.verdict_calibration is not None:
-            version += f"-th{self.verdict_calibration.threshold:.3g}"
+            cal = self.verdict_calibration
+            version += f"-th{cal.threshold:.3g}" + (f"r{cal.refute_threshold:.3g}" if cal.refute_threshold else "")
         return version
 
     def _weights_version(self, location: str, is_local: bool) -> str:
@@ -179,7 +196,7 @@ class CrossEncoderScorer:
         order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.zeros((n, self.model.config.num_labels), dtype=np.float32)
         keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             for start in range(0, n, self.batch_size):
                 idx = order[start:start + self.batch_size]
                 batch = self.tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")

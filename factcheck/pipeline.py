@@ -117,7 +117,7 @@ def make_verifier(settings: Settings) -> Verifier:
     from factcheck.crossencoder import CrossEncoderScorer
     from factcheck.verify import NLIVerifier
 
-    return NLIVerifier(CrossEncoderScorer(name, int8=settings.verifier_int8))
+    return NLIVerifier(CrossEncoderScorer(name, precision=settings.verifier_precision))
 
 
 def make_extractor(settings: Settings) -> ClaimExtractor:

@@ -28,8 +28,9 @@ class Settings(BaseSettings):
                                description="Switch the flat index to IVF-SQ8 at this many vectors (0: never).")
     verifier: str = Field("baseline",
                           description="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path or hub name.")
-    verifier_int8: bool = Field(False, description="Run a cross-encoder verifier with int8 (dynamic) linear "
-                                                   "layers: faster on CPU, see docs/verifier.md for the accuracy.")
+    verifier_precision: str = Field("auto", description="Cross-encoder verifier arithmetic: 'auto' (bf16 where the CPU "
+                                                         "has it natively, else fp32), 'fp32', 'bf16' or 'int8' "
+                                                         "(fastest, less accurate).")
     claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")
     claim_processes: int = Field(1, ge=1, description="spaCy parser processes of the atomic extractor "
                                                       "for a batch of articles (2 pays off from about 50 articles).")

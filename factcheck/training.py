@@ -463,7 +463,8 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
         threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     torch.set_num_threads(max(1, threads))
     if bf16 is None:
-        bf16 = bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)())
+        from factcheck.crossencoder import native_bf16
+        bf16 = native_bf16()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -656,39 +657,47 @@ def _fit_logistic(raw: Sequence[float], correct: Sequence[bool], l2: float = 1.0
 
 
 def fit_verdict_calibration(verifier, claims: Sequence[str], hits: Sequence, gold: Sequence[str],
-                            thresholds: Sequence[float] | None = None) -> tuple["object", dict]:
-    """The decision threshold and confidence maps of an `NLIVerifier`, fitted on held-out claims.
+                            thresholds: Sequence[float] | None = None, separate_refute: bool = True,
+                            fit_thresholds: bool = True) -> tuple["object", dict]:
+    """The decision thresholds and confidence maps of an `NLIVerifier`, fitted on held-out claims.
 
     verifier: an `NLIVerifier` (give it a caching scorer: it is run once per threshold).
     claims, hits, gold: held-out claims, their retrieved passages and gold labels.
-    The threshold maximises macro-F1 (ties go to the one nearest 0.5); then one logistic map
-    per verdict kind (decided / NOT_ENOUGH_INFO) turns raw confidences into the probability
-    of being right. Returns (VerdictCalibration, report with the F1 per threshold).
+    The support and refute thresholds (one grid each, or one shared with `separate_refute=False`;
+    `fit_thresholds=False` keeps the verifier's) maximise macro-F1 (ties go to the pair nearest
+    0.5); then one logistic map per verdict kind (decided / NOT_ENOUGH_INFO) turns raw
+    confidences into the probability of being right. Returns (VerdictCalibration, report with
+    the F1 per threshold pair).
     """
     import numpy as np
 
     from factcheck.verify import VerdictCalibration
 
-    if thresholds is None:
-        thresholds = [round(float(t), 3) for t in np.arange(0.3, 0.951, 0.025)]
-    saved = verifier.calibration, verifier.threshold
+    if not fit_thresholds:  # only the confidence maps, at the verifier's own thresholds
+        grid = [(verifier.threshold, verifier.refute_threshold)]
+    else:
+        values = thresholds or [round(float(t), 3) for t in np.arange(0.3, 0.951, 0.05)]
+        grid = [(t, r) for t in values for r in values] if separate_refute else [(t, None) for t in values]
+    saved = verifier.calibration, verifier.threshold, verifier.refute_threshold
     verifier.calibration = None
     try:
         curve = {}
-        for t in thresholds:
-            verifier.threshold = t
-            curve[t] = macro_f1(gold, [v.label.value for v in verifier.verify(claims, hits)])
-        best = max(thresholds, key=lambda t: (round(curve[t], 4), -abs(t - 0.5)))
-        verifier.threshold = best
+        for t, r in grid:
+            verifier.threshold, verifier.refute_threshold = t, r
+            curve[t, r] = macro_f1(gold, [v.label.value for v in verifier.verify(claims, hits)])
+        best_t, best_r = max(curve, key=lambda tr: (round(curve[tr], 4),
+                                                    -abs(tr[0] - 0.5) - abs((tr[1] or tr[0]) - 0.5)))
+        verifier.threshold, verifier.refute_threshold = best_t, best_r
         verdicts = verifier.verify(claims, hits)
     finally:
-        verifier.calibration, verifier.threshold = saved
+        verifier.calibration, verifier.threshold, verifier.refute_threshold = saved
     decided = [(v.confidence, v.label.value == g) for v, g in zip(verdicts, gold) if v.label.value != "NOT_ENOUGH_INFO"]
     nei = [(v.confidence, v.label.value == g) for v, g in zip(verdicts, gold) if v.label.value == "NOT_ENOUGH_INFO"]
-    calibration = VerdictCalibration(best, _fit_logistic(*zip(*decided)) if decided else (1.0, 0.0),
-                                     _fit_logistic(*zip(*nei)) if nei else (1.0, 0.0))
-    report = {"claims": len(claims), "threshold": best, "macro_f1_at_threshold": round(curve[best], 4),
-              "macro_f1_by_threshold": {str(t): round(f, 4) for t, f in curve.items()},
+    calibration = VerdictCalibration(best_t, _fit_logistic(*zip(*decided)) if decided else (1.0, 0.0),
+                                     _fit_logistic(*zip(*nei)) if nei else (1.0, 0.0), best_r)
+    report = {"claims": len(claims), "threshold": best_t, "refute_threshold": best_r,
+              "macro_f1_at_threshold": round(curve[best_t, best_r], 4),
+              "macro_f1_by_threshold": {f"{t}/{r if r is not None else t}": round(f, 4) for (t, r), f in curve.items()},
               "decided_verdicts": len(decided), "nei_verdicts": len(nei)}
     return calibration, report
 

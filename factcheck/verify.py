@@ -7,6 +7,7 @@ contradiction) and turn the passage stances into one verdict with `aggregate`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
@@ -45,6 +46,8 @@ class PassageStance:
     hit: Hit
     support: float
     refute: float
+    support_relevance: float = 1.0   # how closely the supporting sentence restates the claim
+    refute_relevance: float = 1.0    # the same for the refuting sentence
 
     @property
     def stance(self) -> Stance:
@@ -55,19 +58,28 @@ class PassageStance:
         return Stance.NEUTRAL
 
 
-def aggregate(stances: Sequence[PassageStance], threshold: float = 0.5, max_evidence: int = 3) -> Verdict:
+def aggregate(stances: Sequence[PassageStance], threshold: float = 0.5, max_evidence: int = 3,
+              refute_threshold: float | None = None) -> Verdict:
     """Turn passage stances into a verdict.
 
     Strong support from one passage is enough; conflicting strong evidence keeps the passages
     of both sides and lowers the confidence; weak or off-topic evidence gives NOT_ENOUGH_INFO.
+    `threshold` makes support strong; `refute_threshold` (default the same) makes refutation
+    strong: NLI models call many same-topic, different-fact sentences contradictions, so
+    refutation may need more.
     """
+    refute_threshold = threshold if refute_threshold is None else refute_threshold
     if not stances:
         return Verdict(Label.NOT_ENOUGH_INFO, 1.0, ())
     best_support = max(stances, key=lambda s: s.support)
     best_refute = max(stances, key=lambda s: s.refute)
     strong_support = best_support.support >= threshold
-    strong_refute = best_refute.refute >= threshold
-    if strong_support and (not strong_refute or best_support.support >= best_refute.refute):
+    strong_refute = best_refute.refute >= refute_threshold
+    # Conflicting strong evidence: the side whose sentence restates more of the claim wins
+    # (the sentence about this very fact), then the stronger probability.
+    support_side = (best_support.support_relevance, best_support.support)
+    refute_side = (best_refute.refute_relevance, best_refute.refute)
+    if strong_support and (not strong_refute or support_side >= refute_side):
         label, lead, confidence = Label.SUPPORTED, best_support, best_support.support
         if strong_refute:
             confidence *= 1.0 - best_refute.refute / 2
@@ -107,6 +119,7 @@ class VerdictCalibration:
     threshold: float
     decided: tuple[float, float] = (1.0, 0.0)
     nei: tuple[float, float] = (1.0, 0.0)
+    refute_threshold: float | None = None
 
     def apply(self, label: Label, raw: float) -> float:
         a, b = self.nei if label is Label.NOT_ENOUGH_INFO else self.decided
@@ -116,29 +129,67 @@ class VerdictCalibration:
 
     @classmethod
     def from_record(cls, record: dict) -> "VerdictCalibration":
-        return cls(float(record["threshold"]), tuple(record["decided"]), tuple(record["nei"]))
+        refute = record.get("refute_threshold")
+        return cls(float(record["threshold"]), tuple(record["decided"]), tuple(record["nei"]),
+                   None if refute is None else float(refute))
 
     def to_record(self) -> dict:
-        return {"threshold": round(self.threshold, 4), "decided": [round(v, 5) for v in self.decided],
-                "nei": [round(v, 5) for v in self.nei]}
+        record = {"threshold": round(self.threshold, 4), "decided": [round(v, 5) for v in self.decided],
+                  "nei": [round(v, 5) for v in self.nei]}
+        if self.refute_threshold is not None:
+            record["refute_threshold"] = round(self.refute_threshold, 4)
+        return record
 
 
-def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8) -> tuple[float, float]:
+def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8,
+                 min_overlap: float = 0.5) -> tuple[float, float]:
     """Move most of the support to refutation when the evidence gives another year or figure.
 
-    Small NLI models read "invested $50 billion" as support for "invested $13 billion"; an
-    on-topic sentence (one the model finds supporting) whose years or quantities all differ
-    from the claim's is evidence against it. Negation is left to the model (too noisy as a cue).
+    Small NLI models read "invested $50 billion" as support for "invested $13 billion"; a
+    sentence that restates the claim (at least `min_overlap` of its content words, and one the
+    model finds supporting) but whose years or quantities all differ from the claim's is
+    evidence against it. Negation is left to the model (too noisy as a cue).
     """
     from factcheck.cues import mismatches
 
-    if support < 0.2:
+    if support < 0.2 or overlap(claim, evidence) < min_overlap:
         return support, refute
     reasons = [r for r in mismatches(claim, evidence) if r != "negation"]
     if not reasons:
         return support, refute
     moved = support * weight
     return support - moved, refute + moved
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9.,'-]*[a-z0-9]|[a-z0-9]")
+_STOP = frozenset(
+    "a an the of to in on at for by with from and or but as is are was were be been being has have had do does "
+    "did will would can could may might must shall should it its this that these those there their they them "
+    "he she his her we our you your i not no than then so such into over under about after before also which "
+    "who whom whose what when where while how all any each more most other some only own same very just".split())
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words without stopwords, numbers kept as written ('1,900', '3.5')."""
+    return {w.rstrip(".,") for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def overlap(claim: str, evidence: str) -> float:
+    """Share of the claim's content words that the evidence also uses."""
+    words = content_words(claim)
+    return len(words & content_words(evidence)) / len(words) if words else 0.0
+
+
+def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 0.5) -> float:
+    """How far a contradiction from this evidence counts, in [0, 1], by how much of the claim it restates.
+
+    NLI models trained on SNLI / FEVER call a same-topic sentence about another fact a
+    contradiction ("xAI released Grok 3 in February" vs "Grok 3 comes in two sizes"). A real
+    refutation restates most of the claim and changes a detail; below `low` word overlap the
+    contradiction is ignored, above `high` it counts fully, linear in between.
+    """
+    share = overlap(claim, evidence)
+    return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
 class NLIVerifier:
@@ -155,12 +206,18 @@ class NLIVerifier:
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
                  sentence_level: bool = True, cues: bool = True,
-                 calibration: VerdictCalibration | None = None):
+                 calibration: VerdictCalibration | None = None, refute_threshold: float | None = None,
+                 gate: tuple[float, float] | None = None, relevance: bool = True):
         self.scorer = scorer
+        self.gate = gate
+        self.relevance = relevance
         self.calibration = calibration if calibration is not None else getattr(scorer, "verdict_calibration", None)
         if threshold is None:
             threshold = self.calibration.threshold if self.calibration is not None else 0.5
+        if refute_threshold is None and self.calibration is not None:
+            refute_threshold = self.calibration.refute_threshold
         self.threshold = threshold
+        self.refute_threshold = refute_threshold
         self.max_evidence = max_evidence
         self.sentence_level = sentence_level
         self.cues = cues
@@ -174,18 +231,28 @@ class NLIVerifier:
                 pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
                 units.extend((c, h, piece) for piece in (pieces or [hit.text]))
         probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else np.zeros((0, 3))
-        best: dict[tuple[int, int], tuple[float, float, str]] = {}
+        # Per passage: its most supporting and its most refuting sentence.
+        best_s: dict[tuple[int, int], tuple[float, str]] = {}
+        best_r: dict[tuple[int, int], tuple[float, str]] = {}
         for (c, h, text), p in zip(units, probs):
             support, refute = float(p[0]), float(p[2])
+            if self.gate is not None:
+                refute *= refutation_gate(claims[c], text, *self.gate)
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute)
-            if (c, h) not in best or max(support, refute) > max(best[c, h][:2]):
-                best[c, h] = (support, refute, text)
+            if (c, h) not in best_s or support > best_s[c, h][0]:
+                best_s[c, h] = (support, text)
+            if (c, h) not in best_r or refute > best_r[c, h][0]:
+                best_r[c, h] = (refute, text)
         verdicts = []
         for c, claim_hits in enumerate(hits):
-            stances = [PassageStance(hit, *best[c, h][:2]) for h, hit in enumerate(claim_hits)]
-            verdict = aggregate(stances, self.threshold, self.max_evidence)
-            quotes = {hit.passage_id: best[c, h][2] for h, hit in enumerate(claim_hits)}
+            stances = [PassageStance(hit, best_s[c, h][0], best_r[c, h][0],
+                                     round(overlap(claims[c], best_s[c, h][1]), 1) if self.relevance else 1.0,
+                                     round(overlap(claims[c], best_r[c, h][1]), 1) if self.relevance else 1.0)
+                       for h, hit in enumerate(claim_hits)]
+            verdict = aggregate(stances, self.threshold, self.max_evidence, self.refute_threshold)
+            quotes = {hit.passage_id: (best_s if best_s[c, h][0] >= best_r[c, h][0] else best_r)[c, h][1]
+                      for h, hit in enumerate(claim_hits)}
             evidence = tuple(dataclasses.replace(e, quote=quotes.get(e.passage_id, "")) for e in verdict.evidence)
             confidence = verdict.confidence
             if self.calibration is not None and claim_hits:

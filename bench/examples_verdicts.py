@@ -1,0 +1,82 @@
+"""Verdicts on the bundled examples: the claims listed in examples/README.md against examples/sources.
+
+The README's tables list each factual claim of the four sample articles with the verdict a careful
+checker gives (84 rows, written by the project: a small tech-news dev set, not held out). This
+script indexes `examples/sources` in a scratch home, runs `factcheck verify-claims` (the real CLI)
+for each verifier, and prints accuracy, macro-F1 and the confusion matrix.
+
+    python bench/examples_verdicts.py --verifier baseline --verifier packaged:factcheck-verifier
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+_ROW = re.compile(r"^\| (\d+) \| (.+?) \| \**(SUPPORTED|REFUTED|NOT_ENOUGH_INFO)\** \|")
+
+
+def expected_claims(readme: Path) -> list[dict]:
+    """Rows of the expected-verdict tables: id (article#row), claim, gold label."""
+    rows, article = [], None
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        if line.startswith("### `articles/"):
+            article = line.split("`")[1].removeprefix("articles/").split(".")[0]
+        match = _ROW.match(line)
+        if match and article:
+            claim = re.sub(r"\s*\*\([^)]*\)\*\s*$", "", match.group(2)).strip()
+            rows.append({"id": f"{article}#{match.group(1)}", "claim": claim, "gold": match.group(3)})
+    return rows
+
+
+def run(home: Path, *args: str, verifier: str | None = None) -> None:
+    env = {**os.environ, "FACTCHECK_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    if verifier:
+        env["FACTCHECK_VERIFIER"] = verifier
+    subprocess.run([sys.executable, "-m", "factcheck", *args], env=env, check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
+    parser.add_argument("--out", type=Path, help="also write the report here")
+    args = parser.parse_args()
+    rows = expected_claims(ROOT / "examples" / "README.md")
+    lines = [f"examples: {len(rows)} claims from examples/README.md "
+             f"({dict(Counter(r['gold'] for r in rows))}), sources examples/sources"]
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        run(home, "sources", "add", str(ROOT / "examples" / "sources"))
+        claims = Path(tmp) / "claims.jsonl"
+        claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows))
+        for verifier in args.verifier or ["baseline"]:
+            out = Path(tmp) / "verdicts.jsonl"
+            run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
+            predicted = {v["id"]: v["label"] for v in map(json.loads, out.read_text().splitlines())}
+            from factcheck.training import macro_f1
+            gold = [r["gold"] for r in rows]
+            pred = [predicted.get(r["id"], "missing") for r in rows]
+            confusion = {g: dict(Counter(p for p, gg in zip(pred, gold) if gg == g)) for g in LABELS}
+            accuracy = sum(p == g for p, g in zip(pred, gold)) / len(rows)
+            lines.append(f"{verifier}: accuracy {accuracy:.3f}, macro-F1 {macro_f1(gold, pred):.3f}; "
+                         f"gold -> predicted {confusion}")
+            for r, p in zip(rows, pred):
+                if p != r["gold"]:
+                    lines.append(f"    {r['id']}: gold {r['gold']}, got {p}: {r['claim']}")
+    print("\n".join(lines))
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
