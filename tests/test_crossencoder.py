@@ -44,13 +44,6 @@ def needs_model(test):
     return pytest.mark.slow(_present(test))
 
 
-# The shipped MiniLM verifier (27.7k training pairs on 2 shared CPU cores) does not yet get
-# number and date contradictions right: it prefers entailment when the passage restates the
-# claim with a different figure. Kept as expected failures so that a stronger model shows up.
-KNOWN_WEAKNESS = pytest.mark.xfail(reason="shipped verifier misses number/date contradictions "
-                                          "(see docs/verifier.md, Limitations)", strict=False)
-
-
 @pytest.fixture(scope="module")
 def scorer() -> CrossEncoderScorer:
     return CrossEncoderScorer("packaged:factcheck-verifier", threads=2)
@@ -83,13 +76,11 @@ def test_supported_pair(scorer):
 
 
 @needs_model
-@KNOWN_WEAKNESS
 def test_contradicted_by_a_number(scorer):
     assert scorer.score([NUMBER_CONTRADICTED])[0].argmax() == CON
 
 
 @needs_model
-@KNOWN_WEAKNESS
 def test_contradicted_by_a_date(scorer):
     assert scorer.score([DATE_CONTRADICTED])[0].argmax() == CON
 
@@ -134,3 +125,25 @@ def test_label_mapping_follows_id2label():
     assert _label_columns({"0": "ENTAILMENT", "1": "NEUTRAL", "2": "CONTRADICTION"}) == [0, 1, 2]
     with pytest.raises(ConfigError):
         _label_columns({0: "negative", 1: "positive"})
+
+
+@needs_model
+def test_shipped_verifier_decides_tech_news_claims(scorer):
+    """The whole verifier (model, number/year cues, calibration) on one passage per claim."""
+    from factcheck.records import Hit, Label
+    from factcheck.verify import NLIVerifier
+
+    verifier = NLIVerifier(scorer)
+    cases = [(SUPPORTED, Label.SUPPORTED), (NUMBER_CONTRADICTED, Label.REFUTED),
+             (DATE_CONTRADICTED, Label.REFUTED), (UNRELATED, Label.NOT_ENOUGH_INFO)]
+    verdicts = verifier.verify([claim for (claim, _), _ in cases],
+                               [[Hit(n, f"s{n}", passage, 0.1, 0.8, 1.0)] for n, ((_, passage), _) in enumerate(cases)])
+    assert [v.label for v in verdicts] == [label for _, label in cases]
+    assert all(0.0 <= v.confidence <= 1.0 for v in verdicts)
+    assert verifier.calibration is not None and "-th0.5" in verifier.version
+
+
+@needs_model
+def test_unknown_precision_is_a_config_error():
+    with pytest.raises(ConfigError, match="precision"):
+        CrossEncoderScorer(str(PACKAGED_MODELS["factcheck-verifier"]), precision="fp8")
