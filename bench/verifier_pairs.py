@@ -83,7 +83,8 @@ def speed(scorer: CrossEncoderScorer, pairs: list[tuple[str, str]], threads: int
     keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
     batches = [scorer.tokenizer.pad({k: [enc[k][i] for i in order[s:s + scorer.batch_size]] for k in keys},
                                     return_tensors="pt") for s in range(0, len(pairs), scorer.batch_size)]
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                enabled=getattr(scorer, "precision", "fp32") == "bf16"):
         t0 = time.perf_counter()
         for b in batches:
             scorer.model(**b)

@@ -12,7 +12,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys on and a busy timeout, PostgreSQL a pool."""
+    """An engine for the URL; SQLite gets foreign keys, WAL, a busy timeout and write-locking
+    transactions (BEGIN IMMEDIATE), PostgreSQL a pool."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -25,6 +26,14 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            dbapi_connection.isolation_level = None  # transactions begin in _begin below
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            # Take the write lock up front: a read transaction that later writes while another
+            # process (a second Dask worker) has written fails at once with "database is locked",
+            # whatever the busy timeout; BEGIN IMMEDIATE waits for the lock instead.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
                                                          "(fastest, less accurate).")
     claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")
     claim_processes: int = Field(1, ge=1, description="spaCy parser processes of the atomic extractor "
-                                                      "for a batch of articles (2 pays off from about 50 articles).")
+                                                      "for a batch of articles (more cores than 2 needed to pay off).")
     checkworthiness_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Claims scoring below this are skipped.")
     passage_sentences: int = Field(3, ge=1, description="Sentences per passage window.")
     passage_stride: int = Field(2, ge=1, description="Sentences the passage window moves by.")
