@@ -70,6 +70,14 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
             span = {x.i for x in t.subtree}
             removed |= _with_leading(t, span, verb)
             extra.append(_participle(t, span))
+        elif (t.dep_ == "prep" and t.lower_ == "with" and t.head.i == verb.i and t.i > 0
+              and t.doc[t.i - 1].text == "," and any(c.dep_ == "pobj" for c in t.children)):
+            obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < t.i), None)
+            if obj is not None:  # 'unveiled the Nova 9, with a 6.7-inch display' -> 'the Nova 9 has ...'
+                span = {x.i for x in t.subtree}
+                removed |= _with_leading(t, span, verb)
+                pobj = next(c for c in t.children if c.dep_ == "pobj")
+                extra.append(list(noun_phrase(obj)) + ["has"] + [x for x in pobj.subtree])
         elif t.text == "(":
             close = next((x for x in tokens if x.i > t.i and x.text == ")"), None)
             if close is not None:
@@ -158,9 +166,18 @@ def noun_phrase(head: Token) -> list[Token]:
 
 
 def _continues_list(comma: Token) -> bool:
+    """Whether the words after this comma are the next item of a list ('a display, a battery and ...')."""
     nxt = comma.doc[comma.i + 1] if comma.i + 1 < len(comma.doc) else None
-    return nxt is not None and (nxt.dep_ in ("conj", "cc") or any(c.dep_ == "conj" for c in nxt.ancestors
-                                                                      if c.i < comma.i))
+    if nxt is None:
+        return False
+    if nxt.dep_ in ("conj", "cc") or any(c.dep_ == "conj" for c in nxt.ancestors if c.i < comma.i):
+        return True
+    for a in [nxt, *nxt.ancestors]:  # 'a' -> 'battery' (conj of 'display', before the comma)
+        if a.i < comma.i:
+            return False
+        if a.dep_ == "conj" and a.head.i < comma.i:
+            return True
+    return False
 
 
 def _after_comma(token: Token) -> bool:
