@@ -65,6 +65,7 @@ class Memory:
         self.products: list[str] = []
         self.surnames: dict[str, str] = {}
         self.product_names: set[str] = set()
+        self.full_names: dict[str, str] = {}  # 'Tern' -> "Harbor Orbital's Tern lander" (first full mention)
         self.owned: dict[str, str] = {}   # 'plant' -> 'Corvane Semiconductor' (who built / has it)
         self.year: int | None = None
 
@@ -105,6 +106,13 @@ class Memory:
                     first = _described_np(t)
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
+        # A product named bare as the subject ('Tern launched ...') gets its first full mention.
+        for chain, kind in ranked:
+            name = _text(chain)
+            if (chain[0].i == 0 and name in self.full_names and chain[-1].dep_ in ("nsubj", "nsubjpass")
+                    and not any(i in subs for i in range(chain[0].i, chain[-1].i + 1))):
+                subs.update({x.i: "" for x in chain})
+                subs[chain[0].i] = self.full_names[name]
         self._subs = subs
         return subs
 
@@ -166,7 +174,17 @@ class Memory:
                 start = t.i - 1
                 while start > 0 and doc[start - 1].tag_ in ("NNP", "NNPS", "CD") and doc[start - 1].dep_ == "compound":
                     start -= 1
-                self.product_names.add(doc[start:t.i].text)
+                name = doc[start:t.i].text
+                self.product_names.add(name)
+                owner = doc[start - 2:start] if start >= 2 and doc[start - 1].tag_ == "POS" else None
+                if owner is not None and owner[0].tag_ in ("NNP", "NNPS"):  # "Harbor Orbital's Tern lander"
+                    first = owner[0].i
+                    while first > 0 and doc[first - 1].tag_ in ("NNP", "NNPS") and doc[first - 1].dep_ == "compound":
+                        first -= 1
+                    self.full_names.setdefault(name, doc[first:t.i + 1].text)
+                else:
+                    self.full_names.setdefault(name, doc[start:t.i + 1].text)  # 'the Tern lander'
+
         for chain, kind in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)]):
             if kind == "PERSON":
                 name = self._name(chain)

@@ -179,3 +179,14 @@ def test_extract_many_matches_extract_and_reports_bad_articles(extractor):
     assert [c.text for c in results[0]] == [c.text for c in extractor.extract(docs[0])]
     assert isinstance(results[1], InputError) and "a2" in str(results[1])
     assert [c.text for c in results[2]] == [c.text for c in extractor.extract(docs[2])]
+
+
+def test_with_lists_and_bare_product_names(extractor):
+    texts = _texts(extractor, "Pelham unveiled the Nova 9 smartphone in Shenzhen on Tuesday, with a 6.7-inch "
+                              "display, a 5,500 mAh battery and a starting price of 799 dollars.")
+    assert _has(texts, "Nova 9 smartphone has a 6.7-inch display")
+    assert _has(texts, "Nova 9 smartphone has a 5,500 mAh battery")
+    assert _has(texts, "Nova 9 smartphone has a starting price of 799 dollars")
+    texts = _texts(extractor, "Harbor Orbital's Tern lander touched down on the Moon in 2026. "
+                              "Tern launched on February 14, 2026 aboard a Falcon 9 rocket.")
+    assert _has(texts, "Harbor Orbital's Tern lander launched on February 14, 2026")
