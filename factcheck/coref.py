@@ -66,6 +66,7 @@ class Memory:
         self.surnames: dict[str, str] = {}
         self.product_names: set[str] = set()
         self.full_names: dict[str, str] = {}  # 'Tern' -> "Harbor Orbital's Tern lander" (first full mention)
+        self.aliases: dict[str, str] = {}     # 'Corvane' -> 'Corvane Semiconductor' (short name of an organisation)
         self.owned: dict[str, str] = {}   # 'plant' -> 'Corvane Semiconductor' (who built / has it)
         self.year: int | None = None
 
@@ -106,6 +107,10 @@ class Memory:
                     first = _described_np(t)
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
+        # An organisation's short name gets its full name ('Corvane' -> 'Corvane Semiconductor').
+        for chain in proper_chains(doc):
+            if len(chain) == 1 and chain[0].text in self.aliases and chain[0].i not in subs:
+                subs[chain[0].i] = self.aliases[chain[0].text]
         # A product named bare as the subject ('Tern launched ...') gets its first full mention.
         for chain, kind in ranked:
             name = _text(chain)
@@ -193,6 +198,10 @@ class Memory:
                     self.surnames[name.split()[-1]] = name
             elif kind == "ORG":
                 _push(self.orgs, _text(chain))
+                words = [t.text for t in chain]
+                if 2 <= len(words) <= 3 and words[-1].lower() in _ORG_WORDS and words[0].isalpha() \
+                        and words[0].lower() not in _ORG_WORDS and words[0][0].isupper():
+                    self.aliases.setdefault(words[0], _text(chain))
             elif kind == "THING":
                 _push(self.products, _text(chain))
             if kind != "PERSON" and _is_subject(chain):

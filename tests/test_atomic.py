@@ -190,3 +190,9 @@ def test_with_lists_and_bare_product_names(extractor):
     texts = _texts(extractor, "Harbor Orbital's Tern lander touched down on the Moon in 2026. "
                               "Tern launched on February 14, 2026 aboard a Falcon 9 rocket.")
     assert _has(texts, "Harbor Orbital's Tern lander launched on February 14, 2026")
+
+
+def test_short_names_of_organisations_get_their_full_name(extractor):
+    texts = _texts(extractor, "Corvane Semiconductor will build a $9 billion chip plant in Arizona. "
+                              "Corvane was valued at $41 billion in a funding round in 2024.")
+    assert _has(texts, "Corvane Semiconductor was valued at $41 billion")
