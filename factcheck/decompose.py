@@ -83,7 +83,40 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
             if close is not None:
                 removed |= set(range(t.i, close.i + 1))
     core = [x for x in tokens if x.i not in removed]
-    return [p for piece in [prefix + core] + extra for p in expand(piece)]
+    pieces_ = [prefix + core] + extra + _date_apart(verb, core, prefix)
+    return [p for piece in pieces_ for p in expand(piece)]
+
+
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_DAY_WORDS = {"today", "yesterday", "tomorrow"}
+
+
+def _is_date_prep(prep: Token) -> bool:
+    """'on May 19, 2025', 'in March 2025', 'in 2024': a preposition whose object is a date."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if prep.lower_ not in ("on", "in", "since", "by") or obj is None:
+        return False
+    words = {x.lower_ for x in obj.subtree}
+    return bool(words & _MONTHS) or (obj.tag_ == "CD" and len(obj.text) == 4 and obj.text.isdigit())
+
+
+def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[Item]]:
+    """When a clause has a date and other prepositional details, the date as a fact of its own.
+
+    'Pelham unveiled the Nova 9 at an event in Shenzhen on September 9' also yields 'Pelham
+    unveiled the Nova 9 on September 9' (what happened when), as a fact-checker lists it.
+    """
+    present = {x.i for x in core if not isinstance(x, str)}
+    preps = [c for c in verb.children if c.dep_ == "prep" and c.i in present]
+    dates = [p for p in preps if _is_date_prep(p)] + [
+        c for c in verb.children if c.dep_ == "npadvmod" and c.lower_ in _DAY_WORDS and c.i in present]
+    others = [p for p in preps if p not in dates and p.lower_ not in ("to", "of", "for", "with", "from")]
+    if len(dates) != 1 or not others or not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) \
+            and not prefix:
+        return []
+    drop = {x.i for p in others for x in p.subtree}
+    return [prefix + [x for x in core if isinstance(x, str) or x.i not in drop]]
 
 
 def _joined_by_and(verb: Token, conj: Token) -> bool:

@@ -196,3 +196,10 @@ def test_short_names_of_organisations_get_their_full_name(extractor):
     texts = _texts(extractor, "Corvane Semiconductor will build a $9 billion chip plant in Arizona. "
                               "Corvane was valued at $41 billion in a funding round in 2024.")
     assert _has(texts, "Corvane Semiconductor was valued at $41 billion")
+
+
+def test_the_date_of_an_event_is_a_claim_of_its_own(extractor):
+    texts = _texts(extractor, "Pelham unveiled the Nova 9 smartphone at an event in Shenzhen on Tuesday.",
+                   published=date(2025, 9, 10))
+    assert _has(texts, "Pelham unveiled the Nova 9 smartphone at an event in Shenzhen")
+    assert "Pelham unveiled the Nova 9 smartphone on September 9, 2025." in texts
