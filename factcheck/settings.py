@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     verifier_precision: str = Field("auto", description="Cross-encoder verifier arithmetic: 'auto' (bf16 where the CPU "
                                                          "has it natively, else fp32), 'fp32', 'bf16' or 'int8' "
                                                          "(fastest, less accurate).")
-    claim_extractor: str = Field("sentences", description="'sentences', 'atomic' or 'llm'.")
+    claim_extractor: str = Field("atomic", description="'atomic' (spaCy, offline), 'sentences' or 'llm'.")
     claim_processes: int = Field(1, ge=1, description="spaCy parser processes of the atomic extractor "
                                                       "for a batch of articles (more cores than 2 needed to pay off).")
     checkworthiness_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Claims scoring below this are skipped.")

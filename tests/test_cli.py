@@ -34,15 +34,22 @@ def test_db_upgrade_and_current(tmp_path):
     assert run(tmp_path, "db", "current").output.startswith(f"{head} (head {head})")
 
 
-def test_claims_prints_spans_and_json_without_storing(tmp_path):
+def test_claims_prints_spans_and_json_without_storing(tmp_path, monkeypatch):
     article = EXAMPLES / "articles" / "grok-azure-foundry.md"
+    [doc] = load_documents([str(article)]).documents  # spans index into the stored article text
+    body = doc.text
+    result = run(tmp_path, "claims", "--json", str(article))  # the default, atomic extractor
+    assert result.exit_code == 0
+    atomic = [json.loads(line) for line in result.output.splitlines()]
+    assert atomic and all(0 <= r["start"] < r["end"] <= len(body) for r in atomic)
+    claims = {r["claim"] for r in atomic}
+    assert {"Microsoft will host xAI's Grok 3.", "Satya Nadella is the chief executive of Microsoft."} <= claims
+    monkeypatch.setenv("FACTCHECK_CLAIM_EXTRACTOR", "sentences")
     result = run(tmp_path, "claims", "--json", str(article))
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows and {"article_id", "claim", "start", "end"} <= set(rows[0])
     assert all(r["article_id"] == str(article) for r in rows)
-    [doc] = load_documents([str(article)]).documents  # spans index into the stored article text
-    body = doc.text
     assert all(body[r["start"]:r["end"]] == r["claim"] for r in rows)
     assert not (tmp_path / "factcheck.db").exists()
     plain = run(tmp_path, "claims", str(article))
