@@ -169,6 +169,7 @@ def main() -> None:
         claims_file = args.work / f"claims_{args.split}.jsonl"
         claims_file.write_text("".join(json.dumps({"id": c["id"], "claim": c["claim"]}) + "\n" for c in claims))
         out = args.work / f"verdicts_{args.split}_{(args.verifier or 'default').replace('/', '_')}.jsonl"
+        out.unlink(missing_ok=True)  # never score a stale file from an earlier run
         start = time.perf_counter()
         factcheck(args.work, "verify-claims", str(claims_file), "--out", str(out), verifier=args.verifier)
         report["verify_seconds"] = round(time.perf_counter() - start, 1)

@@ -74,6 +74,30 @@ def default_threads() -> int:
     return max(1, min(n, 8))
 
 
+def _load_cross_encoder(location: str, is_local: bool, max_length: int, device: str):
+    """A sentence-transformers CrossEncoder; a folder in the compact form (`factcheck.compact`) is
+    rebuilt on the packaged all-MiniLM-L6-v2 weights, whose word embeddings it shares."""
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    from factcheck.compact import WEIGHTS_FILE, WORD_EMBEDDINGS, load_state_dict
+
+    compact = Path(location) / WEIGHTS_FILE if is_local else None
+    if compact is None or not compact.is_file():
+        return CrossEncoder(location, device=device, max_length=max_length, local_files_only=is_local,
+                            model_kwargs={"dtype": torch.float32})
+    from factcheck.training import _base_model_path
+
+    config = json.loads((Path(location) / "config.json").read_text())
+    ce = CrossEncoder(_base_model_path(), num_labels=len(config["id2label"]), max_length=max_length,
+                      device=device, local_files_only=True, model_kwargs={"dtype": torch.float32})
+    base_words = ce.model.state_dict()[WORD_EMBEDDINGS]
+    ce.model.load_state_dict(load_state_dict(compact, base_words), strict=True)
+    ce.model.config.id2label = {int(k): v for k, v in config["id2label"].items()}
+    ce.model.config.label2id = {v: int(k) for k, v in config["id2label"].items()}
+    return ce
+
+
 def native_bf16() -> bool:
     """Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays off."""
     import torch
@@ -115,11 +139,8 @@ class CrossEncoderScorer:
         if threads and threads != torch.get_num_threads():
             torch.set_num_threads(threads)
 
-        from sentence_transformers import CrossEncoder
         try:
-            self._ce = CrossEncoder(location, device=device, max_length=max_length,
-                                    local_files_only=is_local,
-                                    model_kwargs={"dtype": torch.float32})
+            self._ce = _load_cross_encoder(location, is_local, max_length, device)
         except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"cannot load verifier model {location}: {first}") from exc
@@ -166,7 +187,10 @@ class CrossEncoderScorer:
     def _weights_version(self, location: str, is_local: bool) -> str:
         if is_local:
             info = Path(location) / "training.json"
-            weights = Path(location) / "model.safetensors"
+            from factcheck.compact import WEIGHTS_FILE
+            weights = Path(location) / WEIGHTS_FILE
+            if not weights.is_file():
+                weights = Path(location) / "model.safetensors"
             tag = ""
             if weights.is_file():
                 from factcheck.training import file_sha256

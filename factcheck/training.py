@@ -703,16 +703,16 @@ def fit_verdict_calibration(verifier, claims: Sequence[str], hits: Sequence, gol
 
 
 def export_verifier(model, tokenizer, out_dir: str | os.PathLike) -> Path:
-    """Write fp16 safetensors weights, config and tokenizer files to `out_dir`."""
-    import copy
+    """Write the compact weights (`factcheck.compact`: int8 rows, no word embeddings), config and
+    tokenizer files to `out_dir`."""
+    from factcheck.compact import WEIGHTS_FILE, save_state_dict
 
-    import torch
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    half = copy.deepcopy(model).to(torch.float16)
-    half.config.id2label = dict(enumerate(LABELS))
-    half.config.label2id = dict(LABEL_ID)
-    half.save_pretrained(out_dir, safe_serialization=True)
+    model.config.id2label = dict(enumerate(LABELS))
+    model.config.label2id = dict(LABEL_ID)
+    model.config.save_pretrained(out_dir)
+    save_state_dict(model.state_dict(), out_dir / WEIGHTS_FILE)
     tokenizer.save_pretrained(out_dir)
     return out_dir
 

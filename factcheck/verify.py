@@ -13,6 +13,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
 
@@ -162,11 +163,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
 
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9.,'-]*[a-z0-9]|[a-z0-9]")
-_STOP = frozenset(
-    "a an the of to in on at for by with from and or but as is are was were be been being has have had do does "
-    "did will would can could may might must shall should it its this that these those there their they them "
-    "he she his her we our you your i not no than then so such into over under about after before also which "
-    "who whom whose what when where while how all any each more most other some only own same very just".split())
+_STOP = STOPWORDS  # the lexical index's list: one notion of a function word
 
 
 def content_words(text: str) -> set[str]:

@@ -147,3 +147,20 @@ def test_shipped_verifier_decides_tech_news_claims(scorer):
 def test_unknown_precision_is_a_config_error():
     with pytest.raises(ConfigError, match="precision"):
         CrossEncoderScorer(str(PACKAGED_MODELS["factcheck-verifier"]), precision="fp8")
+
+
+def test_compact_weights_round_trip_closely():
+    import torch
+
+    from factcheck.compact import WORD_EMBEDDINGS, load_state_dict, save_state_dict
+
+    torch.manual_seed(0)
+    state = {WORD_EMBEDDINGS: torch.randn(50, 8), "bert.encoder.dense.weight": torch.randn(16, 8),
+             "bert.encoder.dense.bias": torch.randn(16)}
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_state_dict(state, Path(tmp) / "w.safetensors")
+        loaded = load_state_dict(path, state[WORD_EMBEDDINGS])
+    assert set(loaded) == set(state) and torch.equal(loaded[WORD_EMBEDDINGS], state[WORD_EMBEDDINGS])
+    for name in ("bert.encoder.dense.weight", "bert.encoder.dense.bias"):
+        assert torch.allclose(loaded[name], state[name], atol=0.02 * state[name].abs().max().item())

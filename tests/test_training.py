@@ -17,9 +17,9 @@ def test_tiny_training_run_exports_a_model_the_pipeline_can_use(tmp_path, settin
     record = train_verifier(SHARED_DATA, out, seed=1, max_pairs=64, batch_size=16, checkpoint_every=2,
                             progress=False)
     assert record["pairs_seen"] == 64 and record["steps"] == 4
-    assert {"config.json", "model.safetensors", "calibration.json", "training.json"} <= {p.name for p in out.iterdir()}
+    assert {"config.json", "weights.int8.safetensors", "calibration.json", "training.json"} <= {p.name for p in out.iterdir()}
     assert 0.05 <= json.loads((out / "calibration.json").read_text())["temperature"] <= 20
-    assert (out / "model.safetensors").stat().st_size < 50 * 2**20  # fp16 export
+    assert (out / "weights.int8.safetensors").stat().st_size < 20 * 2**20  # compact export
 
     settings = settings_factory(embedding_model="hash:64", verifier=str(out))
     ws = Workspace(settings)
