@@ -102,10 +102,44 @@ class AtomicClaimExtractor:
     def extract_many(self, articles: list[Document], n_process: int = 1) -> list[list[Claim] | InputError]:
         """Claims of each article, or the InputError that rejects it (too long, not English).
 
-        All sentences go through one spaCy `pipe` (batched; `n_process` > 1 parses in that many
-        worker processes, worth it from a few dozen articles on), then each article is resolved
-        and decomposed in order.
+        All sentences go through one spaCy `pipe` (batched), then each article is resolved and
+        decomposed in order. With `n_process` > 1 the articles are shared out, a few at a time, to
+        that many worker processes that each run the whole extraction and send back only claims
+        (the workers start once, about 3 s each, and serve later calls; worth it from a hundred
+        articles on).
         """
+        if n_process > 1 and len(articles) > 1:
+            return self._extract_parallel(articles, n_process)
+        return self._extract_serial(articles)
+
+    def _extract_parallel(self, articles: list[Document], n_process: int) -> list[list[Claim] | InputError]:
+        pool = self._workers(n_process)
+        size = max(1, min(16, -(-len(articles) // (4 * n_process))))
+        chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
+        return [result for part in pool.map(_extract_chunk, chunks) for result in part]
+
+    def _workers(self, n_process: int):
+        pool = getattr(self, "_pool", None)
+        if pool is None or self._pool_size != n_process:
+            if pool is not None:
+                pool.shutdown()
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            # spawn, not fork: the caller may be a threaded Prefect worker holding locks.
+            pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_start_worker,
+                                       initargs=(self.threshold, self.max_chars, self.batch_size, self.use_ner))
+            self._pool, self._pool_size = pool, n_process
+        return pool
+
+    def close(self) -> None:
+        """Stop the worker processes of parallel extraction, if any were started."""
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown()
+            self._pool = None
+
+    def _extract_serial(self, articles: list[Document]) -> list[list[Claim] | InputError]:
         results: list[list[Claim] | InputError] = []
         todo: list[tuple[str, tuple[int, int, int, str]]] = []  # sentence texts only: small next to docs
         for k, article in enumerate(articles):
@@ -122,7 +156,7 @@ class AtomicClaimExtractor:
             results.append([])
             todo.extend((text[s:e], (k, s, e, kind)) for s, e in _sentence_spans(text)
                         for kind in [_sentence_kind(text[s:e])] if kind != "skip")
-        parsed = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size, n_process=max(1, n_process))
+        parsed = self.nlp.pipe(todo, as_tuples=True, batch_size=self.batch_size)
         # Docs stream out in order and are dropped once their article is done: bounded memory.
         for k, group in groupby(parsed, key=lambda item: item[1][0]):
             claims, seen = [], set()
@@ -174,6 +208,22 @@ class AtomicClaimExtractor:
         start = offset + min(t.idx for t in tokens)
         end = offset + max(t.idx + len(t.text) for t in tokens)
         return Claim(text, start, end, article.id, round(score, 3))
+
+
+_WORKER: AtomicClaimExtractor | None = None
+
+
+def _start_worker(threshold: float, max_chars: int, batch_size: int, use_ner: bool) -> None:
+    """Initializer of a parallel-extraction worker process: one thread, one loaded extractor."""
+    import os
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    global _WORKER
+    _WORKER = AtomicClaimExtractor(threshold, max_chars, batch_size, use_ner)
+
+
+def _extract_chunk(articles: list[Document]) -> list[list[Claim] | InputError]:
+    return _WORKER._extract_serial(articles)
 
 
 _TITLE_HEADS = {"executive", "officer", "director", "president", "founder", "cofounder", "co-founder", "chairman",

@@ -206,8 +206,9 @@ class Memory:
                 _push(self.products, _text(chain))
             if kind != "PERSON" and _is_subject(chain):
                 _push(self.things, _text(chain))
-        subjects = {c[-1].head.i: _text(c) for c, k in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)])
-                    if k == "ORG" and c[-1].dep_ == "nsubj" and not _regulator(_text(c))}
+        subjects = {c[-1].head.i: _text(c) for c, k in _salient_last([(c, self._kind(c)) for c in proper_chains(doc)
+                                                                      if c[-1].dep_ == "nsubj"])
+                    if k == "ORG" and not _regulator(_text(c))}
         resolved = getattr(self, "_subs", {})
         subjects.update({t.head.i: resolved[t.i] for t in doc if t.dep_ == "nsubj" and resolved.get(t.i)
                          and t.lower_ in ("it", "company", "firm") and resolved[t.i] in self.orgs
@@ -267,15 +268,23 @@ class Memory:
 
 def proper_chains(doc: Doc) -> list[list[Token]]:
     """Runs of proper nouns, with a trailing number ('Grok 3'), split at titles ('Microsoft CEO Satya
-    Nadella'), without those that only modify a common noun ('the Build conference')."""
+    Nadella'), without those that only modify a common noun ('the Build conference').
+
+    Computed once per parsed sentence (kept in the Doc's user_data): resolving and remembering a
+    sentence ask for them several times, and the walk over the tokens is the costly part."""
+    cached = doc.user_data.get(_CHAINS_KEY)
+    if cached is not None:
+        return cached
     chains: list[list[Token]] = []
     current: list[Token] = []
+    skip = _CALENDAR | _TITLES
     for t in list(doc) + [None]:
         hyphen = bool(current) and current[-1].text == "-"
-        name_like = t is not None and (t.tag_ in ("NNP", "NNPS") or (
-            t.tag_ == "CD" and t.text[:1].isupper() and any(c.isalpha() for c in t.text)))  # 'Tide-3'
-        if t is not None and ((name_like and t.lower_ not in _CALENDAR | _TITLES) or (
-                current and t.tag_ == "CD" and (hyphen or t.head.i in {c.i for c in current})) or (
+        tag = t.tag_ if t is not None else ""
+        name_like = t is not None and (tag in ("NNP", "NNPS") or (
+            tag == "CD" and t.text[:1].isupper() and any(c.isalpha() for c in t.text)))  # 'Tide-3'
+        if t is not None and ((name_like and t.lower_ not in skip) or (
+                current and tag == "CD" and (hyphen or any(t.head.i == c.i for c in current))) or (
                 current and t.text == "-" and not current[-1].whitespace_)):
             current.append(t)
             continue
@@ -285,7 +294,11 @@ def proper_chains(doc: Doc) -> list[list[Token]]:
         if last is not None and not (last.dep_ == "compound" and last.head.tag_ in ("NN", "NNS")):
             chains.append(current)
         current = []
+    doc.user_data[_CHAINS_KEY] = chains
     return chains
+
+
+_CHAINS_KEY = "factcheck.proper_chains"
 
 
 def coordinated_groups(doc: Doc) -> list[list[Token]]:

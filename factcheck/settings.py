@@ -32,8 +32,9 @@ class Settings(BaseSettings):
                                                          "has it natively, else fp32), 'fp32', 'bf16' or 'int8' "
                                                          "(fastest, less accurate).")
     claim_extractor: str = Field("atomic", description="'atomic' (spaCy, offline), 'sentences' or 'llm'.")
-    claim_processes: int = Field(1, ge=1, description="spaCy parser processes of the atomic extractor "
-                                                      "for a batch of articles (more cores than 2 needed to pay off).")
+    claim_processes: int = Field(0, ge=0, description="Worker processes of the atomic extractor for a batch of "
+                                                      "articles; 0 = automatic: one per core (at most 4) for batches "
+                                                      "of 100 articles or more, else none.")
     checkworthiness_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Claims scoring below this are skipped.")
     passage_sentences: int = Field(3, ge=1, description="Sentences per passage window.")
     passage_stride: int = Field(2, ge=1, description="Sentences the passage window moves by.")

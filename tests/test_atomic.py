@@ -181,6 +181,27 @@ def test_extract_many_matches_extract_and_reports_bad_articles(extractor):
     assert [c.text for c in results[2]] == [c.text for c in extractor.extract(docs[2])]
 
 
+def test_worker_processes_give_the_same_claims_in_order_and_report_bad_articles():
+    extractor = AtomicClaimExtractor()  # its own: the worker processes belong to it
+    docs = [Document(f"a{k}", "t", text, published=date(2025, 5, 21)) for k, text in enumerate(
+        [GROK, "Это статья на русском языке о компании и её новых продуктах в этом году.",
+         "Corvane Semiconductor will build a $9 billion chip plant in Arizona. The plant will employ 1,100 people.",
+         "", "x" * 60] * 3)]
+    try:
+        parallel = extractor.extract_many(docs, n_process=2)
+    finally:
+        extractor.close()
+    serial = extractor.extract_many(docs)
+    assert len(parallel) == len(docs)
+    for one, other in zip(parallel, serial):
+        if isinstance(other, InputError):
+            assert isinstance(one, InputError) and str(one) == str(other)
+        else:
+            assert [(c.text, c.start, c.end, c.article_id) for c in one] == \
+                [(c.text, c.start, c.end, c.article_id) for c in other]
+    assert any(parallel[0]) and isinstance(parallel[1], InputError) and parallel[3] == []
+
+
 def test_with_lists_and_bare_product_names(extractor):
     texts = _texts(extractor, "Pelham unveiled the Nova 9 smartphone in Shenzhen on Tuesday, with a 6.7-inch "
                               "display, a 5,500 mAh battery and a starting price of 799 dollars.")
