@@ -39,7 +39,7 @@ from factcheck.records import Claim, Document  # noqa: E402
 _WEEKDAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 UNRESOLVED = re.compile(
     r"\b(he|she|him|his|her|hers|they|them|theirs|this|these|those)\b"
-    r"|\bthe (company|firm|startup|regulator|agency)\b"
+    r"|\b(?<!is )(?<!was )the (company|firm|startup|regulator|agency)\b"  # 'X is the company behind Y': a predicate
     r"|^(which|who|whom|whose|where|while|when)\b"
     r"|\b(yesterday|today|tomorrow|tonight)\b|\b(last|this|next) (week|month|year)\b"
     r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (days?|weeks?|months?|years?) "

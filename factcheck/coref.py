@@ -68,6 +68,7 @@ class Memory:
         self.full_names: dict[str, str] = {}  # 'Tern' -> "Harbor Orbital's Tern lander" (first full mention)
         self.aliases: dict[str, str] = {}     # 'Corvane' -> 'Corvane Semiconductor' (short name of an organisation)
         self.owned: dict[str, str] = {}   # 'plant' -> 'Corvane Semiconductor' (who built / has it)
+        self.mentions: dict[str, str] = {}  # 'robots' -> "Forge Robotics' Anvil humanoid" (its named modifiers)
         self.year: int | None = None
 
     def resolve(self, doc: Doc) -> dict[int, str]:
@@ -77,7 +78,7 @@ class Memory:
         for t in doc:
             low = t.lower_
             if low not in _TRIGGERS and low not in _COMPANY_NOUNS and not (
-                    t.tag_ == "NN" and t.i > 0 and doc[t.i - 1].lower_ == "the"):
+                    t.tag_ in ("NN", "NNS") and t.i > 0 and doc[t.i - 1].lower_ == "the"):
                 continue
             before = [(c, k) for c, k in ranked if c[-1].i < t.i]
             if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
@@ -93,11 +94,15 @@ class Memory:
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
                 if name:
                     subs[t.i] = possessive(name) if low == "their" else name
+            elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN" \
+                    and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") and self._described(low, before):
+                subs[t.i - 1], subs[t.i] = self._described(low, before), ""
+            elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ in ("NN", "NNS") \
+                    and low in self.mentions and [c.i for c in t.lefts] == [t.i - 1]:
+                # 'The robots' -> "Forge Robotics' Anvil humanoid robots", as an earlier sentence named them
+                subs[t.i - 1] = ("The " if t.i == 1 and self.mentions[low][0].islower() else "") + self.mentions[low]
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN":
-                name = self._described(low, before)
-                if name:
-                    subs[t.i - 1], subs[t.i] = name, ""
-                elif t.i == 1 and t.dep_ in ("nsubj", "nsubjpass") and low in self.owned \
+                if t.i == 1 and t.dep_ in ("nsubj", "nsubjpass") and low in self.owned \
                         and not any(c.dep_ in ("compound", "amod", "poss") for c in t.lefts):
                     subs[0] = possessive(self.owned[low])  # 'The plant' -> "Corvane's plant"
             elif t.tag_ == "NN" and low in _COMPANY_NOUNS and t.dep_ in ("nsubj", "nsubjpass") and _described_np(t):
@@ -161,9 +166,12 @@ class Memory:
                 phrase = [x for x in speaker.subtree if x.i <= speaker.i]
                 own = [c for c, k in before if {x.i for x in phrase} & {x.i for x in c}
                        and k not in ("PERSON", "PLACE")]
+                named_group = (phrase[0].lower_ == "the" and len(phrase) > 2 and speaker.lower_ not in _TITLES
+                               and all(x.dep_ in ("det", "compound", "amod") for x in phrase[:-1])
+                               and any(x.tag_ in ("NNP", "NNPS") for x in phrase))
+                if named_group:
+                    return "the " + _text(phrase[1:])  # 'the Teamsters union'
                 if own:
-                    if phrase[0].lower_ == "the" and all(x.dep_ in ("det", "compound", "amod") for x in phrase[:-1]):
-                        return "the " + _text(phrase[1:])  # 'the Teamsters union'
                     return _text(own[-1])
         earlier = [v for i, v in sorted(subs.items()) if i < t.i and t.doc[i].lower_ == "it"]
         if t.lower_ == "its" and earlier:
@@ -197,7 +205,7 @@ class Memory:
                 if " " in name:
                     self.surnames[name.split()[-1]] = name
             elif kind == "ORG":
-                _push(self.orgs, _text(chain))
+                _push(self.orgs, _with_country(chain))
                 words = [t.text for t in chain]
                 if 2 <= len(words) <= 3 and words[-1].lower() in _ORG_WORDS and words[0].isalpha() \
                         and words[0].lower() not in _ORG_WORDS and words[0][0].isupper():
@@ -219,6 +227,18 @@ class Memory:
         groups = coordinated_groups(doc)
         if groups:
             _push(self.plurals, _text(groups[-1]))
+        chains = {c[-1].i: c for c in proper_chains(doc)}
+        for t in doc:  # common nouns that proper nouns modify, for a later bare 'the <noun>'
+            if t.tag_ not in ("NN", "NNS") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":
+                continue
+            given = next((c for c in t.head.children if c.dep_ == "dative" and c.i in chains), None)
+            if t.dep_ == "dobj" and given is not None and not any(c.dep_ != "det" for c in t.lefts):
+                self.mentions[t.lower_] = possessive(_text(chains[given.i]))  # 'granted Vireo a permit'
+                continue
+            mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
+            words = [x for c in mods for x in c.subtree]
+            if mods and words[-1].i == t.i - 1 and any(x.tag_ in ("NNP", "NNPS") or resolved.get(x.i) for x in words):
+                self.mentions[t.lower_] = _rendered(words, resolved)
 
     def _name(self, chain: list[Token]) -> str:
         text = _text(chain)
@@ -318,6 +338,31 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
                     start -= 1
                 groups.append(list(doc[start:right[-1].i + 1]))
     return groups
+
+
+def _with_country(chain: list[Token]) -> str:
+    """A regulator's name with the country that owns it: "Ireland's Data Protection Commission"."""
+    doc, first = chain[0].doc, chain[0].i
+    if _regulator(_text(chain)) and first >= 2 and doc[first - 1].tag_ == "POS" \
+            and doc[first - 2].tag_ == "NNP" and doc[first - 2].dep_ == "poss" and doc[first - 2].head.i == chain[-1].i:
+        return f"{doc[first - 2].text}'s {_text(chain)}"
+    return _text(chain)
+
+
+def _after_name_comma(doc: Doc, i: int) -> bool:
+    """Whether token i follows '<Name> ,': 'Kelpie, the company behind ...' is an appositive, whatever
+    the parser says."""
+    return i >= 2 and doc[i - 1].text == "," and doc[i - 2].tag_ in ("NNP", "NNPS")
+
+
+def _rendered(tokens: list[Token], subs: dict[int, str]) -> str:
+    """The tokens' text with the substitutions of their sentence applied."""
+    out = []
+    for k, x in enumerate(tokens):
+        word = subs.get(x.i, x.text)
+        if word:
+            out.append(word + (x.whitespace_ if k < len(tokens) - 1 else ""))
+    return "".join(out).replace(" 's", "'s").strip()
 
 
 def _substituted(subs: dict[int, str], i: int) -> str:

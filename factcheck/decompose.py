@@ -58,14 +58,14 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         elif t.dep_ == "relcl" and _nonrestrictive(t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
             extra += [_fill_relative(p, t) for p in _clause(t, [])]
-        elif t.dep_ == "appos" and _true_appositive(t):
-            span = _appos_span(t)
+        elif (head := _appos_head(t)) is not None and _true_appositive(t, head):
+            span = _appos_span(t, head)
             for rel in [x for x in t.subtree if x.i in span and x.dep_ == "relcl" and _nonrestrictive(x)]:
                 span -= _with_leading(rel, {x.i for x in rel.subtree}, verb)
                 removed |= _with_leading(rel, {x.i for x in rel.subtree}, verb)
                 extra += [_fill_relative(p, rel) for p in _clause(rel, [])]
             removed |= _with_leading(t, span, verb)
-            extra.append(_appositive(t, span))
+            extra.append(_appositive(t, span, head))
         elif t.dep_ == "acl" and t.tag_ == "VBN" and _after_comma(t) and t.head.tag_.startswith("NN"):
             span = {x.i for x in t.subtree}
             removed |= _with_leading(t, span, verb)
@@ -125,9 +125,31 @@ def _joined_by_and(verb: Token, conj: Token) -> bool:
     return not any(c.lower_ in ("or", "nor") for c in between)
 
 
-def _true_appositive(appos: Token) -> bool:
+def _appos_head(t: Token) -> Token | None:
+    """The noun that the appositive `t` describes, or None when `t` is not an appositive.
+
+    Two misparses of the small parser are mended: 'Customers of Paylark, the payments app,' (the
+    appositive hung on 'Customers' belongs to the name just before the comma) and 'Kelpie, the
+    company behind KelpieDB, said' (parsed as a second subject)."""
+    doc, first = t.doc, t.left_edge.i
+    name = doc[first - 2] if first >= 2 and doc[first - 1].text == "," else None
+    if name is not None and name.tag_ not in ("NNP", "NNPS"):
+        name = None
+    if t.dep_ == "appos":
+        plural = t.tag_ in ("NNS", "NNPS")
+        if (name is not None and name.i != t.head.i and (t.head.tag_ in ("NNS", "NNPS")) != plural
+                and not plural and name.dep_ in ("pobj", "compound") and name.head.i != t.i):
+            return name
+        return t.head
+    if (t.dep_ == "nsubj" and t.tag_ in ("NN", "NNS") and name is not None and name.dep_ == "nsubj"
+            and name.head.i == t.head.i and any(c.dep_ == "det" for c in t.lefts)):
+        return name
+    return None
+
+
+def _true_appositive(appos: Token, head: Token | None = None) -> bool:
     """Not a place ('Chandler, Arizona'), a time, or an appositive to a pronoun."""
-    head = appos.head
+    head = appos.head if head is None else head
     if head.tag_ in ("PRP", "PRP$", "CD") or appos.tag_ == "CD":
         return False
     words = [x for x in appos.subtree if not x.is_punct]
@@ -170,11 +192,12 @@ def _nonrestrictive(rel: Token) -> bool:
     return (before is not None and before.text in (",", "—", "–")) or first.lower_ in ("where", "when")
 
 
-def _appos_span(appos: Token) -> set[int]:
+def _appos_span(appos: Token, head: Token | None = None) -> set[int]:
     """The appositive's words, up to the comma that closes it (the small parser over-attaches)."""
+    head = appos.head if head is None else head
     span = set()
     for x in appos.subtree:
-        if x.i > appos.i and x.text in (",", "—", "–") and x.head.i in (appos.i, appos.head.i):
+        if x.i > appos.i and x.text in (",", "—", "–") and x.head.i in (appos.i, appos.head.i, head.i):
             break
         span.add(x.i)
     return span
@@ -227,9 +250,10 @@ def _participle(participle: Token, span: set[int]) -> list[Item]:
     return head_np + [copula] + [x for x in participle.subtree if x.i in span]
 
 
-def _appositive(appos: Token, span: set[int]) -> list[Item]:
-    head_np = [x for x in noun_phrase(appos.head) if x.i not in span]
-    plural = any(x.dep_ == "cc" for x in head_np) or appos.head.tag_ in ("NNS", "NNPS")
+def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list[Item]:
+    head = appos.head if head is None else head
+    head_np = [x for x in noun_phrase(head) if x.i not in span]
+    plural = any(x.dep_ == "cc" for x in head_np) or head.tag_ in ("NNS", "NNPS")
     body = [x for x in appos.subtree if x.i in span]
     participle = next((c for c in appos.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)
     if participle is not None:

@@ -39,7 +39,8 @@ def anchor(text: str, published: date | None, context_year: int | None = None) -
         text = _WEEKDAY_RE.sub(lambda m: _weekday(m, published), text)
         text = _DAY_RE.sub(lambda m: _day(m, published), text)
         text = _PERIOD_RE.sub(lambda m: _period(m, published), text)
-        text = _MONTH_RE.sub(lambda m: _month(m, published), text)
+        tense = _tense(text)
+        text = _MONTH_RE.sub(lambda m: _month(m, published, tense), text)
     return _AGO_RE.sub(lambda m: _ago(m, published, context_year), text)
 
 
@@ -73,8 +74,21 @@ def _period(m: re.Match, published: date) -> str:
     return f"{when} in {label}".strip() if when else f"in {label}"
 
 
-def _month(m: re.Match, published: date) -> str:
-    """'in March' / 'on September 26' / 'last September' with the year filled in."""
+_FUTURE = re.compile(r"\b(will|shall|due|expected|scheduled|plans?|planned|set to|upcoming|(is|are) to)\b", re.I)
+_PAST = re.compile(r"\b(was|were|had|did|\w{3,}ed)\b", re.I)
+
+
+def _tense(text: str) -> str | None:
+    """'future', 'past' or None (present or unclear) for a one-clause claim."""
+    if _FUTURE.search(text):
+        return "future"
+    return "past" if _PAST.search(text) else None
+
+
+def _month(m: re.Match, published: date, tense: str | None = None) -> str:
+    """'in March' / 'on September 26' / 'last September' with the year filled in: the latest such
+    date up to publication for a claim in the past tense, the next one for the future, else the
+    nearest."""
     word, month = m.group(1), _MONTHS.index(m.group(3)) + 1
     day = int(m.group(4)) if m.group(4) else None
     if day is not None and not 1 <= day <= 31:
@@ -85,6 +99,10 @@ def _month(m: re.Match, published: date) -> str:
         year = published.year if month > published.month else published.year + 1
     elif word == "this":
         year = published.year
+    elif tense == "past":
+        year = published.year if (month, day or 1) <= (published.month, published.day) else published.year - 1
+    elif tense == "future":
+        year = published.year if (month, day or 31) >= (published.month, published.day) else published.year + 1
     else:  # the year that puts the date nearest the publication date
         year = min((published.year - 1, published.year, published.year + 1),
                    key=lambda y: abs((date(y, month, min(day or 15, 28)) - published).days))

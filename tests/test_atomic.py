@@ -224,3 +224,44 @@ def test_the_date_of_an_event_is_a_claim_of_its_own(extractor):
                    published=date(2025, 9, 10))
     assert _has(texts, "Pelham unveiled the Nova 9 smartphone at an event in Shenzhen")
     assert "Pelham unveiled the Nova 9 smartphone on September 9, 2025." in texts
+
+
+def test_a_month_without_a_year_takes_the_tense_of_its_claim(extractor):
+    published = date(2025, 12, 4)
+    texts = _texts(extractor, "The license requirement was imposed in April. The accelerator will ship in "
+                              "January. Pelham will release the phone in November.", published)
+    assert _has(texts, "was imposed in April 2025")  # past: the April before publication, not the nearest
+    assert _has(texts, "will ship in January 2026")
+    assert _has(texts, "will release the phone in November 2026")
+
+
+def test_a_bare_definite_noun_gets_the_names_an_earlier_sentence_gave_it(extractor):
+    texts = _texts(extractor, "Forge Robotics said on Monday that 250 of its Anvil humanoid robots are now working "
+                              "in warehouses. The robots move plastic totes between shelves and work two shifts a day.")
+    assert _has(texts, "Forge Robotics' Anvil humanoid robots move plastic totes between shelves")
+    assert _has(texts, "Forge Robotics' Anvil humanoid robots work two shifts a day")
+    texts = _texts(extractor, "California regulators on Wednesday granted Vireo Autonomy a permit to charge fares "
+                              "in San Diego. The California Public Utilities Commission approved the permit by a "
+                              "4-1 vote. The Teamsters union, which opposed the permit, said it would keep pushing "
+                              "for a state law.")
+    assert _has(texts, "approved Vireo Autonomy's permit by a 4-1 vote")
+    assert _has(texts, "The Teamsters union said the Teamsters union would keep pushing")
+    assert not any("Commission would keep pushing" in t for t in texts)
+
+
+def test_appositives_the_parser_hangs_on_the_wrong_word(extractor):
+    texts = _texts(extractor, "Kelpie, the company behind the open-source KelpieDB database, said on Tuesday that "
+                              "future versions will be released under the Business Source License.")
+    assert _has(texts, "Kelpie is the company behind the open-source KelpieDB database")
+    assert _has(texts, "Kelpie said on May 20, 2025 that future versions will be released")
+    assert not any("Kelpie, Kelpie" in t for t in texts)
+    texts = _texts(extractor, "Customers of Paylark, the mobile payments app, were unable to send money for five "
+                              "hours on Tuesday.")
+    assert _has(texts, "Paylark is the mobile payments app")
+    assert _has(texts, "Customers of Paylark were unable to send money")
+
+
+def test_a_regulator_keeps_its_country(extractor):
+    texts = _texts(extractor, "Ireland's Data Protection Commission fined Glimmer 85 million euros on Monday. "
+                              "The regulator said the transfers took place between 2021 and 2023.")
+    assert _has(texts, "Ireland's Data Protection Commission said the transfers took place between 2021 and 2023")
