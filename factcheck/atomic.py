@@ -56,6 +56,7 @@ _OPINION = re.compile(
     r"|refreshing|questionable|dubious|meaningless|pointless|eye-watering|best-looking|ritual|blind spot"
     r"|the hard way|far too|too little|serious answer|change nothing|changes nothing|the future|makes? sense"
     r"|amazing|awesome|terrible|awful|exciting|brilliant|stunning|overrated|underwhelming|nightmare"
+    r"|(is|are|was|becoming|become|a) (a )?(joke|farce|mess|disaster|circus|laughingstock)"
     r"|heartbreaking|shame|tragic|wonderful|fantastic|incredible|ugly|beautiful|gorgeous)\b"
     r"|^(expect|imagine|remember|consider|don't)\b|^(this|that)('s| is| was) (a|an|the|just|not)\b",
     re.IGNORECASE)

@@ -96,7 +96,11 @@ class Memory:
                     subs[t.i] = possessive(name) if low == "their" else name
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN" \
                     and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") and self._described(low, before):
-                subs[t.i - 1], subs[t.i] = self._described(low, before), ""
+                name = self._described(low, before)
+                if name in self.mentions.get(low, "") and low not in _COMPANY_NOUNS:
+                    subs[t.i - 1] = self.mentions[low]  # 'The rocket' -> "Aurelia Launch's Kestrel 2 rocket"
+                else:
+                    subs[t.i - 1], subs[t.i] = name, ""
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ in ("NN", "NNS") \
                     and low in self.mentions and [c.i for c in t.lefts] == [t.i - 1]:
                 # 'The robots' -> "Forge Robotics' Anvil humanoid robots", as an earlier sentence named them
@@ -231,9 +235,12 @@ class Memory:
         for t in doc:  # common nouns that proper nouns modify, for a later bare 'the <noun>'
             if t.tag_ not in ("NN", "NNS") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":
                 continue
-            given = next((c for c in t.head.children if c.dep_ == "dative" and c.i in chains), None)
+            given = next((c for c in t.head.children if c.dep_ == "dative"
+                          and (c.i in chains or (c.lower_ in ("it", "them") and resolved.get(c.i)))), None)
             if t.dep_ == "dobj" and given is not None and not any(c.dep_ != "det" for c in t.lefts):
-                self.mentions[t.lower_] = possessive(_text(chains[given.i]))  # 'granted Vireo a permit'
+                # 'granted Vireo a permit', 'granted it licenses' -> "Vireo's permit", "Tessellate's licenses"
+                owner = _text(chains[given.i]) if given.i in chains else resolved[given.i]
+                self.mentions[t.lower_] = possessive(owner)
                 continue
             mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
             words = [x for c in mods for x in c.subtree]

@@ -64,7 +64,8 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
                 span -= _with_leading(rel, {x.i for x in rel.subtree}, verb)
                 removed |= _with_leading(rel, {x.i for x in rel.subtree}, verb)
                 extra += [_fill_relative(p, rel) for p in _clause(rel, [])]
-            removed |= _with_leading(t, span, verb)
+            if not _names_the_head(t, head, span):  # 'hired the security firm Gray Harbor' keeps the name
+                removed |= _with_leading(t, span, verb)
             extra.append(_appositive(t, span, head))
         elif t.dep_ == "acl" and t.tag_ == "VBN" and _after_comma(t) and t.head.tag_.startswith("NN"):
             span = {x.i for x in t.subtree}
@@ -152,6 +153,9 @@ def _true_appositive(appos: Token, head: Token | None = None) -> bool:
     head = appos.head if head is None else head
     if head.tag_ in ("PRP", "PRP$", "CD") or appos.tag_ == "CD":
         return False
+    if head.lower_ in ("a.m.", "p.m.", "am", "pm") or appos.lower_ in ("time", "a.m.", "p.m."):
+        return False  # '6:42 a.m. local time'
+
     words = [x for x in appos.subtree if not x.is_punct]
     head_plural = head.tag_ in ("NNS", "NNPS") or any(x.dep_ == "conj" for x in head.subtree if x.i < appos.i)
     if head_plural != (appos.tag_ in ("NNS", "NNPS")) and head.tag_ != "NNP":
@@ -260,7 +264,18 @@ def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list
         if participle.lower_ in _STATIVE:
             return head_np + ["are" if plural else "is"] + [x for x in participle.subtree if x.i in span]
         return head_np + ["were" if plural else "was"] + [x for x in participle.subtree if x.i in span]
+    if _names_the_head(appos, head, span) and len(head_np) > 1:  # 'the security firm Gray Harbor' -> 'Gray Harbor is a ...'
+        rest = head_np[1:]
+        article = "an" if rest[0].lower_[:1] in "aeiou" else "a"
+        return body + ["are" if appos.tag_ == "NNPS" or plural else "is", "" if plural else article] + rest
     return head_np + ["are" if plural else "is"] + body
+
+
+def _names_the_head(appos: Token, head: Token, span: set[int]) -> bool:
+    """'the security firm Gray Harbor': a name after a described common noun, with no comma between."""
+    words = [x for x in appos.subtree if x.i in span and not x.is_punct]
+    return (head.tag_ in ("NN", "NNS") and bool(words) and all(x.tag_ in ("NNP", "NNPS") for x in words)
+            and appos.left_edge.i == head.i + 1 and any(c.lower_ == "the" for c in head.lefts))
 
 
 def _fill_relative(piece: list[Item], rel: Token) -> list[Item]:

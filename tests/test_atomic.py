@@ -265,3 +265,13 @@ def test_a_regulator_keeps_its_country(extractor):
     texts = _texts(extractor, "Ireland's Data Protection Commission fined Glimmer 85 million euros on Monday. "
                               "The regulator said the transfers took place between 2021 and 2023.")
     assert _has(texts, "Ireland's Data Protection Commission said the transfers took place between 2021 and 2023")
+
+
+def test_a_name_after_a_described_noun_stays_and_is_described(extractor):
+    texts = _texts(extractor, "Ledgerline has notified the FBI and hired the security firm Gray Harbor to investigate. "
+                              "Aurelia Launch's Kestrel 2 rocket lifted off at 6:42 a.m. local time. The rocket "
+                              "carried 14 small satellites.")
+    assert _has(texts, "Ledgerline hired the security firm Gray Harbor to investigate")
+    assert _has(texts, "Gray Harbor is a security firm")
+    assert not _has(texts, "is local time")
+    assert _has(texts, "Aurelia Launch's Kestrel 2 rocket carried 14 small satellites")
