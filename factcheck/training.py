@@ -81,6 +81,7 @@ SCIFACT_SENTENCE_REPEAT = 4     # upsampling of claim / gold rationale sentence 
 SCIFACT_SET_REPEAT = 2          # claim / whole rationale (sentences joined) pairs
 SCIFACT_NEUTRAL = 4000          # claim / non-rationale sentence of a cited abstract
 NUMSWAP_PAIRS = 2000            # synthetic number-swap contradictions from FEVER / SciFact
+UNRELATED_PAIRS = 6000          # claim vs a sentence of another claim's evidence, labelled neutral
 SCIFACT_CALIBRATION_SHARE = 0.2  # SciFact train claims kept out for verdict calibration
 
 
@@ -214,6 +215,45 @@ def number_swap_pairs(pairs: Sequence[TrainPair], n: int, rng: random.Random) ->
     return out
 
 
+def unrelated_pairs(pairs: Sequence[TrainPair], n: int, rng: random.Random,
+                    max_overlap: float = 0.3) -> list[TrainPair]:
+    """Claim-style neutral pairs: a claim and one sentence of another claim's evidence.
+
+    FEVER, the largest claim/evidence set, has no neutral class: without these pairs a model learns
+    that claim-style evidence which does not entail the claim contradicts it, and then reads an
+    unrelated sentence of a tech-news source ("Grok 3 comes in two main sizes") as refuting a claim
+    ("Musk founded xAI in 2021"). Half of the pairs put a claim that states a number with a sentence
+    that states another one, against the number-swap pairs' lesson that a changed figure refutes.
+    The sentence shares under `max_overlap` of the claim's content words, so it cannot settle it.
+    """
+    from factcheck.text import split_sentences
+    from factcheck.verify import overlap
+
+    claims = [p for p in pairs if p.hypothesis]
+    numeric = [p for p in claims if _NUMBER.search(p.hypothesis)]
+    sentences = [(p, p.premise[a:b]) for p in claims for a, b in [rng.choice(split_sentences(p.premise) or [(0, 0)])]]
+    sentences = [(p, text) for p, text in sentences if len(text.split()) >= 5]
+    with_number = [(p, text) for p, text in sentences if _NUMBER.search(text)]
+    out: list[TrainPair] = []
+    for _ in range(n * 20):
+        if len(out) >= n or not sentences:
+            break
+        numbered = len(out) % 2 == 0 and bool(numeric) and bool(with_number)
+        claim = rng.choice(numeric if numbered else claims)
+        other, text = rng.choice(with_number if numbered else sentences)
+        if other.hypothesis == claim.hypothesis or other.premise == claim.premise \
+                or overlap(claim.hypothesis, text) >= max_overlap or _names(claim.hypothesis) & _names(other.hypothesis):
+            continue  # a claim about the same subject (FEVER has many per page) might be settled by it
+        out.append(TrainPair(text, claim.hypothesis, LABEL_ID["neutral"], f"synthetic/unrelated:{claim.source}"))
+    return out
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words after the first: a rough set of the names a claim is about."""
+    return {w.strip(".,;:'\"()") for w in text.split()[1:] if w[:1].isupper() and len(w) > 2} | (
+        {text.split()[0]} if text.split() and text.split()[0][:1].isupper() else set())
+
+
 def _take(pairs: list[TrainPair], caps: dict[str, int] | None, rng: random.Random) -> list[TrainPair]:
     if caps is None:
         return list(pairs)
@@ -243,7 +283,10 @@ def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
         x4, claim/joined-rationale pairs x2, 4,000 sampled claim/non-rationale sentences of
         cited abstracts as neutral (NEI claims included);
       - up to 2,000 synthetic number-swap contradictions made from the entailed FEVER and
-        SciFact pairs above (about 1,100 qualify).
+        SciFact pairs above (about 1,100 qualify);
+      - 6,000 claim-style neutral pairs (`unrelated_pairs`): a FEVER / SciFact claim and one
+        sentence of another claim's evidence that shares little of its wording, half of them
+        with a number on both sides.
     `include_noncommercial=True` adds ANLI dev r1-r3, SICK train and ConTRoL dev.
 
     `heldout_by_set` holds the reported test splits (`HELDOUT_FILES`; never trained on),
@@ -282,6 +325,7 @@ def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
     fever_train = [p for p in train if p.source.startswith("fever/")]
     sci_rationale = [p for p in rationale if p.source.endswith("/rationale")]
     train.extend(number_swap_pairs(fever_train + sci_rationale, NUMSWAP_PAIRS, rng))
+    train.extend(unrelated_pairs(fever_train + sci_rationale, UNRELATED_PAIRS, rng))
 
     rng.shuffle(train)
     heldout["calibration"] = calibration

@@ -47,3 +47,28 @@ def test_calibration_claims_are_held_out_of_the_training_mix():
     assert trained and not trained & held_texts
     dev = {json.loads(line)["claim"] for line in (SHARED_DATA / "scifact" / "claims_dev.jsonl").read_text().splitlines()}
     assert not {p.hypothesis for p in train} & (dev - set(claims.values()))  # 2 texts are in both official splits
+
+
+def test_unrelated_pairs_are_neutral_claims_with_another_claims_evidence():
+    import random
+
+    from factcheck.training import LABEL_ID, TrainPair, number_swap_pairs, unrelated_pairs
+    from factcheck.verify import overlap
+
+    facts = [("Microsoft has invested about $13 billion in OpenAI since 2019.", "Microsoft invested $13 billion in OpenAI."),
+             ("Grok 3 comes in two main sizes, and xAI released it in February 2025.", "xAI released Grok 3 in 2025."),
+             ("Tessellate reported revenue of $9.4 billion for its first quarter.", "Tessellate's revenue was $9.4 billion."),
+             ("The Kestrel 2 rocket carried 14 small satellites into orbit.", "The rocket carried 14 satellites."),
+             ("Lumen Labs raised $180 million in a Series B round in January 2025.", "Lumen Labs raised $180 million."),
+             ("Paylark has 48 million active users across North America.", "Paylark has 48 million users.")]
+    pairs = [TrainPair(premise, claim, LABEL_ID["entailment"], "fever/train") for premise, claim in facts]
+    out = unrelated_pairs(pairs, 8, random.Random(3))
+    assert len(out) == 8
+    by_claim = dict((c, p) for p, c in facts)
+    for pair in out:
+        assert pair.label == LABEL_ID["neutral"] and pair.source.startswith("synthetic/unrelated")
+        assert pair.premise != by_claim[pair.hypothesis]  # another claim's evidence, never its own
+        assert overlap(pair.hypothesis, pair.premise) < 0.3
+    assert sum(any(ch.isdigit() for ch in p.premise) for p in out) >= 4  # numbers on both sides too
+    swaps = number_swap_pairs(pairs, 4, random.Random(3))  # their counterpart: same evidence, changed figure
+    assert swaps and all(s.label == LABEL_ID["contradiction"] and s.premise in by_claim.values() for s in swaps)
