@@ -47,6 +47,10 @@ _REGULATOR_WORDS = {"commission", "administration", "authority", "agency", "depa
                     "office", "board", "court", "ftc", "fcc", "sec", "nhtsa", "faa"}
 _PRODUCT_NOUNS = {"model", "phone", "smartphone", "rocket", "lander", "processor", "chip", "device", "vehicle",
                   "car", "headset", "chatbot", "database", "satellite", "spacecraft", "drug", "console"}
+_EVENT_NOUNS = {"outage", "investigation", "probe", "deal", "agreement", "acquisition", "merger", "lawsuit", "suit",
+                "settlement", "recall", "breach", "hack", "attack", "layoffs", "partnership", "contract", "offering",
+                "program", "programme", "change", "fine", "ruling", "launch", "rollout", "update", "redesign",
+                "restructuring", "deployment", "expansion", "investment", "cuts", "shutdown", "strike", "ban"}
 _TRIGGERS = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their"}
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 _EXPLETIVE = re.compile(r"^(is|was|'s|remains|remained|seems|seemed|appears|appeared|has been|had been)"
@@ -69,6 +73,7 @@ class Memory:
         self.aliases: dict[str, str] = {}     # 'Corvane' -> 'Corvane Semiconductor' (short name of an organisation)
         self.owned: dict[str, str] = {}   # 'plant' -> 'Corvane Semiconductor' (who built / has it)
         self.mentions: dict[str, str] = {}  # 'robots' -> "Forge Robotics' Anvil humanoid" (its named modifiers)
+        self.org_counts: dict[str, int] = {}  # how often each organisation was named: the article's lead one
         self.year: int | None = None
 
     def resolve(self, doc: Doc) -> dict[int, str]:
@@ -101,6 +106,18 @@ class Memory:
                     subs[t.i - 1] = self.mentions[low]  # 'The rocket' -> "Aurelia Launch's Kestrel 2 rocket"
                 else:
                     subs[t.i - 1], subs[t.i] = name, ""
+            elif low in ("company", "companies") and t.i > 0 and doc[t.i - 1].lower_ in ("neither", "both", "two") \
+                    and self._pair():
+                first, second = self._pair()  # 'Neither company' -> 'Neither Atlas Data nor Pinecrest Nuclear'
+                joiner = " nor " if doc[t.i - 1].lower_ == "neither" else " and "
+                start = t.i - 2 if doc[t.i - 1].lower_ == "two" and t.i > 1 and doc[t.i - 2].lower_ == "the" else t.i - 1
+                lead = doc[t.i - 1].text if doc[t.i - 1].lower_ != "two" else ""
+                subs.update({i: "" for i in range(start, t.i + 1)})
+                subs[start] = f"{lead} {first}{joiner}{second}".strip()
+            elif (t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ not in ("appos", "pobj") and t.tag_ == "NN"
+                  and low in _EVENT_NOUNS and low not in self.mentions and [c.i for c in t.lefts] == [t.i - 1]
+                  and not any(c.dep_ in ("prep", "acl", "relcl") for c in t.rights) and self._lead_org()):
+                subs[t.i - 1] = doc[t.i - 1].text + " " + self._lead_org()  # 'The outage' -> 'The Paylark outage'
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ in ("NN", "NNS") \
                     and low in self.mentions and [c.i for c in t.lefts] == [t.i - 1]:
                 # 'The robots' -> "Forge Robotics' Anvil humanoid robots", as an earlier sentence named them
@@ -130,6 +147,21 @@ class Memory:
         self._subs = subs
         return subs
 
+    def _lead_org(self) -> str | None:
+        """The organisation the article names most (not a regulator), the earliest on a tie."""
+        counts = {o: n for o, n in self.org_counts.items() if not _regulator(o)}
+        return max(counts, key=counts.get) if counts else None
+
+    def _pair(self) -> tuple[str, str] | None:
+        """The two companies a 'neither company' / 'both companies' means: the latest pair named
+        together, else the two latest organisations (no regulators)."""
+        for group in reversed(self.plurals):
+            names = [n.strip() for n in re.split(r",| and ", group) if n.strip()]
+            if len(names) == 2:
+                return names[0], names[1]
+        orgs = [o for o in self.orgs if not _regulator(o)]
+        return (orgs[-2], orgs[-1]) if len(orgs) >= 2 else None
+
     def _described(self, noun: str, before: list) -> str | None:
         """'the company' -> the latest organisation, 'the regulator' -> the latest regulator,
         'the model' -> the latest product name; None for other nouns."""
@@ -151,6 +183,9 @@ class Memory:
             if a.tag_.startswith("VB"):
                 verb = verb or a
                 subject = next((c for c in a.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subject is None and a.dep_ == "conj" and a.head.tag_.startswith("VB"):
+                    # 'will host Grok 3 and offer it': the shared subject of the coordinated verbs
+                    subject = next((c for c in a.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if subject is not None or t.lower_ != "its" or a.dep_ not in ("pcomp", "xcomp", "advcl"):
                     break
         if subject is not None and subject.i < t.i and t.i not in {x.i for x in subject.subtree}:
@@ -180,6 +215,19 @@ class Memory:
         earlier = [v for i, v in sorted(subs.items()) if i < t.i and t.doc[i].lower_ == "it"]
         if t.lower_ == "its" and earlier:
             return earlier[-1]
+        if t.lower_ == "it" and t.dep_ == "dobj" and verb is not None and verb.dep_ == "conj":
+            # 'end its partnership ... and replace it': the first verb's object
+            first = next((c for c in verb.head.children if c.dep_ == "dobj" and c.tag_ in ("NN", "NNS")), None)
+            if first is not None:
+                words = [x for c in first.lefts if c.dep_ != "det" for x in c.subtree] + [first]
+                det = next((c for c in first.lefts if c.dep_ == "det"), None)
+                text = _rendered(words, subs)
+                return f"{det.lower_} {text}" if det is not None and not text[:1].isupper() else text
+        if t.lower_ == "it" and t.dep_ in ("dobj", "dative") and subject is not None:
+            # an object 'it' is not its clause's subject: the latest other thing named before it
+            objects = [_text(c) for c, k in before if k not in ("PERSON", "PLACE")]
+            if objects:
+                return objects[-1]
         return _latest([_text(c) for c, k in before if k not in ("PERSON", "PLACE") and _is_subject(c)],
                        self.things)
 
@@ -210,6 +258,7 @@ class Memory:
                     self.surnames[name.split()[-1]] = name
             elif kind == "ORG":
                 _push(self.orgs, _with_country(chain))
+                self.org_counts[_text(chain)] = self.org_counts.get(_text(chain), 0) + 1
                 words = [t.text for t in chain]
                 if 2 <= len(words) <= 3 and words[-1].lower() in _ORG_WORDS and words[0].isalpha() \
                         and words[0].lower() not in _ORG_WORDS and words[0][0].isupper():

@@ -174,6 +174,9 @@ def _with_leading(t: Token, span: set[int], verb: Token) -> set[int]:
     return span | set(range(lo, hi + 1))
 
 
+_BE_HAVE = {"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "'s", "'re"}
+
+
 def _shared_start(verb: Token, conj: Token) -> list[Item]:
     """Subject and auxiliaries of `verb` for a coordinated verb that lacks its own."""
     subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
@@ -181,7 +184,10 @@ def _shared_start(verb: Token, conj: Token) -> list[Item]:
         return []
     items: list[Item] = list(noun_phrase(subject))
     if conj.tag_ in ("VB", "VBN", "VBG") and not any(c.dep_ in ("aux", "auxpass") for c in conj.children):
-        items += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i]
+        auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i]
+        if conj.tag_ == "VB" and any(c.lemma_ in ("be", "have") or c.lower_ in _BE_HAVE for c in auxes):
+            auxes = []  # 'were trained ... and support': a base form takes no 'were'
+        items += auxes
     return items
 
 

@@ -275,3 +275,16 @@ def test_a_name_after_a_described_noun_stays_and_is_described(extractor):
     assert _has(texts, "Gray Harbor is a security firm")
     assert not _has(texts, "is local time")
     assert _has(texts, "Aurelia Launch's Kestrel 2 rocket carried 14 small satellites")
+
+
+def test_neither_company_event_nouns_and_an_object_it(extractor):
+    texts = _texts(extractor, "Atlas Data will buy 500 megawatts of electricity from Pinecrest Nuclear under a 20-year "
+                              "agreement. Neither company disclosed the price.")
+    assert _has(texts, "Neither", "Atlas Data", "Pinecrest Nuclear", "disclosed the price")
+    texts = _texts(extractor, "Customers of Paylark were unable to send money for five hours on Tuesday, Paylark "
+                              "said. The outage began at 9:10 a.m. Eastern time.")
+    assert _has(texts, "The Paylark outage began at 9:10 a.m.")
+    texts = _texts(extractor, "Microsoft will host Grok 3 and offer it to customers. Both models were trained on "
+                              "15 trillion tokens and support a context window of 128,000 tokens.")
+    assert _has(texts, "Microsoft will offer Grok 3 to customers")
+    assert _has(texts, "Both models support a context window of 128,000 tokens")
