@@ -64,3 +64,15 @@ def test_index_resumes_from_the_database_after_loss(indexed):
     fresh = Workspace(settings, embedder=ws.embedder)
     embedded, removed = sync_index(fresh)
     assert embedded == report.total_passages and removed == 0
+
+
+def test_claim_workers_start_only_for_batches_that_repay_them(monkeypatch):
+    from factcheck import pipeline
+
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    assert pipeline.claim_processes(0, 4) == 1       # the sample run: no worker processes
+    assert pipeline.claim_processes(0, 500) == 2     # one per core
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 64)
+    assert pipeline.claim_processes(0, 500) == 4     # at most 4
+    assert pipeline.claim_processes(3, 5) == 3       # an explicit setting wins
+    assert pipeline.claim_processes(1, 5000) == 1
