@@ -301,12 +301,16 @@ def claims(ctx, paths, as_json):
 @click.option("--max-pairs", type=int, help="Train on a stratified subset of this many pairs (pilot runs).")
 @click.option("--no-resume", is_flag=True, help="Start over instead of resuming from the last checkpoint.")
 @click.option("--include-noncommercial", is_flag=True, help="Also train on ANLI, SICK and ConTRoL (non-commercial).")
-def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_resume, include_noncommercial):
+@click.option("--unrelated-neutral", "unrelated_neutral", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add this many claim-style neutral pairs (a claim and another claim's evidence); 0 = the shipped mix.")
+def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_resume, include_noncommercial,
+                   unrelated_neutral):
     """Train the 3-way cross-encoder verifier from labeled pairs (checkpoints, resume, progress bar)."""
     from factcheck.training import train_verifier as train
 
     record = train(data_dir, out_dir, seed=seed, epochs=epochs, max_pairs=max_pairs, resume=not no_resume,
-                   time_budget_s=time_budget, include_noncommercial=include_noncommercial)
+                   time_budget_s=time_budget, include_noncommercial=include_noncommercial,
+                   unrelated_neutral=unrelated_neutral)
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_VERIFIER={out_dir}")
 

@@ -81,7 +81,7 @@ SCIFACT_SENTENCE_REPEAT = 4     # upsampling of claim / gold rationale sentence 
 SCIFACT_SET_REPEAT = 2          # claim / whole rationale (sentences joined) pairs
 SCIFACT_NEUTRAL = 4000          # claim / non-rationale sentence of a cited abstract
 NUMSWAP_PAIRS = 2000            # synthetic number-swap contradictions from FEVER / SciFact
-UNRELATED_PAIRS = 6000          # claim vs a sentence of another claim's evidence, labelled neutral
+UNRELATED_PAIRS = 6000          # with --unrelated-neutral: claim vs another claim's evidence sentence, neutral
 SCIFACT_CALIBRATION_SHARE = 0.2  # SciFact train claims kept out for verdict calibration
 
 
@@ -266,7 +266,7 @@ def _take(pairs: list[TrainPair], caps: dict[str, int] | None, rng: random.Rando
 
 
 def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
-                       include_noncommercial: bool = False
+                       include_noncommercial: bool = False, unrelated_neutral: int = 0
                        ) -> tuple[list[TrainPair], dict[str, list[TrainPair]]]:
     """The training pairs and the held-out pairs by set name.
 
@@ -284,9 +284,10 @@ def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
         cited abstracts as neutral (NEI claims included);
       - up to 2,000 synthetic number-swap contradictions made from the entailed FEVER and
         SciFact pairs above (about 1,100 qualify);
-      - 6,000 claim-style neutral pairs (`unrelated_pairs`): a FEVER / SciFact claim and one
-        sentence of another claim's evidence that shares little of its wording, half of them
-        with a number on both sides.
+      - with `unrelated_neutral=N` (off by default, so that the default reproduces the shipped
+        weights; session 4 tried N = 6,000, see docs/benchmarks.md): N claim-style neutral pairs
+        (`unrelated_pairs`), a FEVER / SciFact claim and one sentence of another claim's evidence
+        that shares little of its wording, half of them with a number on both sides.
     `include_noncommercial=True` adds ANLI dev r1-r3, SICK train and ConTRoL dev.
 
     `heldout_by_set` holds the reported test splits (`HELDOUT_FILES`; never trained on),
@@ -325,7 +326,8 @@ def build_training_mix(data_dir: str | os.PathLike, seed: int = 13,
     fever_train = [p for p in train if p.source.startswith("fever/")]
     sci_rationale = [p for p in rationale if p.source.endswith("/rationale")]
     train.extend(number_swap_pairs(fever_train + sci_rationale, NUMSWAP_PAIRS, rng))
-    train.extend(unrelated_pairs(fever_train + sci_rationale, UNRELATED_PAIRS, rng))
+    if unrelated_neutral:
+        train.extend(unrelated_pairs(fever_train + sci_rationale, unrelated_neutral, rng))
 
     rng.shuffle(train)
     heldout["calibration"] = calibration
@@ -461,7 +463,7 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
                    checkpoint_every: int = 250, base_model: str | None = None,
                    threads: int | None = None, include_noncommercial: bool = False,
                    freeze_word_embeddings: bool = True, time_budget_s: float | None = None,
-                   bf16: bool | None = None, progress: bool = True) -> dict:
+                   bf16: bool | None = None, progress: bool = True, unrelated_neutral: int = 0) -> dict:
     """Fine-tune a 3-way NLI cross-encoder and export it to `out_dir`; returns the training record.
 
     data_dir: the shared data root holding `nli/` and `scifact/` (see `build_training_mix`).
@@ -485,6 +487,8 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     threads: torch CPU threads (default: all CPUs available to the process).
     include_noncommercial: add ANLI dev, SICK and ConTRoL dev (the model then inherits
         their non-commercial licences).
+    unrelated_neutral: add this many claim-style neutral pairs (`unrelated_pairs`; 0 = none,
+        the shipped recipe).
     freeze_word_embeddings: keep the word-piece embedding matrix fixed (about half of
         MiniLM's parameters; faster, and it rarely helps to tune it on this little data).
     bf16: run forward and backward passes under bfloat16 autocast (weights and optimiser
@@ -513,7 +517,8 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     np.random.seed(seed)
     torch.manual_seed(seed)
 
-    train, heldout = build_training_mix(data_dir, seed, include_noncommercial=include_noncommercial)
+    train, heldout = build_training_mix(data_dir, seed, include_noncommercial=include_noncommercial,
+                                        unrelated_neutral=unrelated_neutral)
     if max_pairs is not None and max_pairs < len(train):
         train = random.Random(seed + 1).sample(train, max_pairs)
     calibration = heldout["calibration"]
@@ -642,6 +647,7 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
                             "freeze_word_embeddings": freeze_word_embeddings,
                             "batching": "length-bucketed (sorted within 64-batch chunks, shuffled)",
                             "include_noncommercial": include_noncommercial, "max_pairs": max_pairs,
+                            "unrelated_neutral": unrelated_neutral,
                             "threads": threads, "bf16_autocast": bf16},
         "train_pairs": len(train),
         "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
