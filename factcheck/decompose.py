@@ -36,7 +36,27 @@ def pieces(sent: Span) -> list[list[Item]]:
     root = sent.root
     if not is_verb(root):
         return [list(sent)]
-    return [p for p in _clause(root, []) if p]
+    out = [p for p in _clause(root, []) if p]
+    content = _reported(root)
+    if content is not None:  # 'X said on Monday that Y': Y is a claim of its own too
+        out += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == content.i)]
+                for p in _clause(content, []) if p]
+    return out
+
+
+_REPORTING = {"say", "said", "says", "announce", "announced", "announces", "confirm", "confirmed", "confirms",
+              "report", "reported", "reports", "disclose", "disclosed", "discloses", "tell", "told"}
+
+
+def _reported(root: Token) -> Token | None:
+    """The reported clause of 'X said (on <date>) that Y' when Y has a subject of its own and X is named."""
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if root.lower_ not in _REPORTING or subject is None or subject.tag_ not in ("NNP", "NNPS"):
+        return None
+    content = next((c for c in root.children if c.dep_ == "ccomp" and c.i > root.i and is_verb(c)), None)
+    if content is None or not any(c.dep_ in _SUBJECTS for c in content.children):
+        return None
+    return content
 
 
 def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:

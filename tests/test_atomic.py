@@ -288,3 +288,12 @@ def test_neither_company_event_nouns_and_an_object_it(extractor):
                               "15 trillion tokens and support a context window of 128,000 tokens.")
     assert _has(texts, "Microsoft will offer Grok 3 to customers")
     assert _has(texts, "Both models support a context window of 128,000 tokens")
+
+
+def test_what_a_named_source_said_is_a_claim_of_its_own(extractor):
+    texts = _texts(extractor, "Tessellate Semiconductor said on Wednesday that the U.S. Commerce Department has "
+                              "granted it licenses to resume some shipments.")
+    assert _has(texts, "Tessellate Semiconductor said on May 21, 2025 that")
+    assert any(t.startswith("The U.S. Commerce Department has granted Tessellate Semiconductor") for t in texts)
+    texts = _texts(extractor, "He said that the deal will close in June.")  # no named source: nothing extra
+    assert not any(t.lower().startswith("the deal will close") for t in texts)
