@@ -13,8 +13,9 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
                          r"(?!,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d)")
 _DAY_RE = re.compile(r"\b(yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)\b", re.I)
-_PERIOD_RE = re.compile(r"\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) "
+_PERIOD_RE = re.compile(r"(?<!\bthe )\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) "
                         r"(week|month|year)\b", re.I)
+_WITHIN_RE = re.compile(r"\bwithin the (next|coming) (week|month|year)\b", re.I)
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"]
 _MONTH_RE = re.compile(r"\b(in|on|since|until|by|from|through|before|after|during|of|early|late|mid-|last|next"
@@ -38,6 +39,7 @@ def anchor(text: str, published: date | None, context_year: int | None = None) -
     if published is not None:
         text = _WEEKDAY_RE.sub(lambda m: _weekday(m, published), text)
         text = _DAY_RE.sub(lambda m: _day(m, published), text)
+        text = _WITHIN_RE.sub(lambda m: "by " + fmt(_after(published, m.group(2).lower())), text)
         text = _PERIOD_RE.sub(lambda m: _period(m, published), text)
         tense = _tense(text)
         text = _MONTH_RE.sub(lambda m: _month(m, published, tense), text)
@@ -83,6 +85,16 @@ def _tense(text: str) -> str | None:
     if _FUTURE.search(text):
         return "future"
     return "past" if _PAST.search(text) else None
+
+
+def _after(published: date, unit: str) -> date:
+    """The day a week, a month or a year after `published` ('within the next month' -> by then)."""
+    if unit == "week":
+        return published + timedelta(days=7)
+    if unit == "year":
+        return date(published.year + 1, published.month, min(published.day, 28))
+    index = published.year * 12 + published.month  # the next month, 0-based months
+    return date(index // 12, index % 12 + 1, min(published.day, 28))
 
 
 def _month(m: re.Match, published: date, tense: str | None = None) -> str:

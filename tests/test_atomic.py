@@ -297,3 +297,14 @@ def test_what_a_named_source_said_is_a_claim_of_its_own(extractor):
     assert any(t.startswith("The U.S. Commerce Department has granted Tessellate Semiconductor") for t in texts)
     texts = _texts(extractor, "He said that the deal will close in June.")  # no named source: nothing extra
     assert not any(t.lower().startswith("the deal will close") for t in texts)
+
+
+def test_within_the_next_month_is_a_deadline_not_the_calendar_month():
+    from factcheck.reldates import anchor
+
+    published = date(2025, 5, 15)
+    assert anchor("Lumen Labs will publish a report within the next month.", published) == \
+        "Lumen Labs will publish a report by June 15, 2025."
+    assert anchor("They will ship within the coming week.", published) == "They will ship by May 22, 2025."
+    assert anchor("The fine came the next year.", published) == "The fine came the next year."  # not 2026
+    assert anchor("Sales fell last year.", published) == "Sales fell in 2024."
