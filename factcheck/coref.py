@@ -94,6 +94,9 @@ class Memory:
                 name = self._it(t, before, subs)
                 if name:
                     subs[t.i] = possessive(name) if low == "its" else name
+            elif low == "they" and t.dep_ == "nsubj" and t.head.dep_ == "ccomp" and t.head.head.lower_ in _SAY \
+                    and _speaker(t.head.head, t.i) is not None:
+                subs[t.i] = _speaker(t.head.head, t.i)  # 'Finnish police said they had detained a ship'
             elif low in ("they", "them", "their") and t.tag_ in ("PRP", "PRP$"):
                 groups = [g for g in coordinated_groups(doc) if g[-1].i < t.i]
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
@@ -394,6 +397,16 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
                     start -= 1
                 groups.append(list(doc[start:right[-1].i + 1]))
     return groups
+
+
+def _speaker(verb: Token, before: int) -> str | None:
+    """The plural subject of a reporting verb, as written ('Finnish police', 'the two companies')."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < before), None)
+    if subject is None or subject.tag_ not in ("NNS", "NNPS") and subject.lower_ not in ("police", "people"):
+        return None
+    phrase = [x for x in subject.subtree if x.i <= subject.i]
+    text = _text(phrase)
+    return text[0].lower() + text[1:] if phrase[0].lower_ == "the" else text
 
 
 def _with_country(chain: list[Token]) -> str:

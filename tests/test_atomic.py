@@ -308,3 +308,9 @@ def test_within_the_next_month_is_a_deadline_not_the_calendar_month():
     assert anchor("They will ship within the coming week.", published) == "They will ship by May 22, 2025."
     assert anchor("The fine came the next year.", published) == "The fine came the next year."  # not 2026
     assert anchor("Sales fell last year.", published) == "Sales fell in 2024."
+
+
+def test_they_in_what_a_plural_source_said_is_that_source(extractor):
+    texts = _texts(extractor, "The cables are owned by Nordnet and Eesti Side. Finnish police said they had "
+                              "detained a cargo ship.")
+    assert _has(texts, "Finnish police said Finnish police had detained a cargo ship")
