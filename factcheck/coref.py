@@ -90,6 +90,8 @@ class Memory:
                 name = _latest([self._name(c) for c, k in before if k == "PERSON"], self.persons)
                 if name:
                     subs[t.i] = possessive(name) if t.tag_ == "PRP$" or low == "his" else name
+            elif low == "it" and t.dep_ == "nsubj" and _event_attribute(t) is not None:
+                subs[t.i] = "the " + _event_attribute(t)  # 'It was the second major outage' -> 'the outage'
             elif low in ("it", "its") and not self._expletive(t):
                 name = self._it(t, before, subs)
                 if name:
@@ -159,7 +161,7 @@ class Memory:
         """The two companies a 'neither company' / 'both companies' means: the latest pair named
         together, else the two latest organisations (no regulators)."""
         for group in reversed(self.plurals):
-            names = [n.strip() for n in re.split(r",| and ", group) if n.strip()]
+            names = [self.aliases.get(n.strip(), n.strip()) for n in re.split(r",| and ", group) if n.strip()]
             if len(names) == 2:
                 return names[0], names[1]
         orgs = [o for o in self.orgs if not _regulator(o)]
@@ -397,6 +399,15 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
                     start -= 1
                 groups.append(list(doc[start:right[-1].i + 1]))
     return groups
+
+
+def _event_attribute(it: Token) -> str | None:
+    """'It was the second major Paylark outage': the event noun that 'it' is said to be ('outage')."""
+    verb = it.head
+    if verb.lemma_ != "be" and verb.lower_ not in ("is", "was", "'s"):
+        return None
+    attr = next((c for c in verb.children if c.dep_ == "attr" and c.tag_ == "NN"), None)
+    return attr.lower_ if attr is not None and attr.lower_ in _EVENT_NOUNS else None
 
 
 def _speaker(verb: Token, before: int) -> str | None:

@@ -132,7 +132,8 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
     preps = [c for c in verb.children if c.dep_ == "prep" and c.i in present]
     dates = [p for p in preps if _is_date_prep(p)] + [
         c for c in verb.children if c.dep_ == "npadvmod" and c.lower_ in _DAY_WORDS and c.i in present]
-    others = [p for p in preps if p not in dates and p.lower_ not in ("to", "of", "for", "with", "from")]
+    others = [p for p in preps if p not in dates and (p.lower_ not in ("to", "of", "for", "with", "from") or (
+        p.lower_ == "for" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)))]  # 'for transferring
     if len(dates) != 1 or not others or not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) \
             and not prefix:
         return []

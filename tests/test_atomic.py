@@ -281,6 +281,10 @@ CASES = {
         [("Tessellate Semiconductor said on May 21, 2025 that",),
          ("The U.S. Commerce Department has granted Tessellate Semiconductor licenses",)],
         []),
+    "it is an event the sentence names": (
+        "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
+        "this year.",
+        [("The outage was the second major Paylark outage in 2025",)], ["Paylark was the second"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
