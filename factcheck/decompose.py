@@ -122,6 +122,11 @@ def _is_date_prep(prep: Token) -> bool:
     return bool(words & _MONTHS) or (obj.tag_ == "CD" and len(obj.text) == 4 and obj.text.isdigit())
 
 
+# Prepositions that usually complete the verb rather than add a detail ('entered into force', 'was
+# acquired by X', 'served as CEO'): a date piece keeps them.
+_ARGUMENT_PREPS = {"to", "of", "for", "with", "from", "into", "as", "by", "about", "against", "than"}
+
+
 def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[Item]]:
     """When a clause has a date and other prepositional details, the date as a fact of its own.
 
@@ -132,7 +137,7 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
     preps = [c for c in verb.children if c.dep_ == "prep" and c.i in present]
     dates = [p for p in preps if _is_date_prep(p)] + [
         c for c in verb.children if c.dep_ == "npadvmod" and c.lower_ in _DAY_WORDS and c.i in present]
-    others = [p for p in preps if p not in dates and (p.lower_ not in ("to", "of", "for", "with", "from") or (
+    others = [p for p in preps if p not in dates and (p.lower_ not in _ARGUMENT_PREPS or (
         p.lower_ == "for" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)))]  # 'for transferring
     if len(dates) != 1 or not others or not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) \
             and not prefix:

@@ -281,6 +281,9 @@ CASES = {
         [("Tessellate Semiconductor said on May 21, 2025 that",),
          ("The U.S. Commerce Department has granted Tessellate Semiconductor licenses",)],
         []),
+    "the date piece keeps the verb's own preposition": (
+        "The EU AI Act entered into force on August 1, 2024, and its obligations arrive in stages.",
+        [("The EU AI Act entered into force on August 1, 2024",)], ["Act entered on"]),
     "it is an event the sentence names": (
         "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
         "this year.",
