@@ -298,7 +298,8 @@ class Memory:
                 continue
             mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
             words = [x for c in mods for x in c.subtree]
-            if mods and words[-1].i == t.i - 1 and any(x.tag_ in ("NNP", "NNPS") or resolved.get(x.i) for x in words):
+            if mods and words[-1].i == t.i - 1 and any(x.tag_ in ("NNP", "NNPS") or resolved.get(x.i) for x in words) \
+                    and not any(x.tag_ in ("PRP", "PRP$") and not resolved.get(x.i) for x in words):
                 self.mentions[t.lower_] = _rendered(words, resolved)
 
     def _name(self, chain: list[Token]) -> str:
@@ -416,6 +417,8 @@ def _speaker(verb: Token, before: int) -> str | None:
     if subject is None or subject.tag_ not in ("NNS", "NNPS") and subject.lower_ not in ("police", "people"):
         return None
     phrase = [x for x in subject.subtree if x.i <= subject.i]
+    if any(x.tag_ == "CD" or x.lower_ in ("some", "many", "several", "most", "few", "all", "least") for x in phrase):
+        return None  # 'At least 20 companies said they ...': repeating a count reads as another claim
     text = _text(phrase)
     return text[0].lower() + text[1:] if phrase[0].lower_ == "the" else text
 
@@ -432,6 +435,10 @@ def _with_country(chain: list[Token]) -> str:
 def _after_name_comma(doc: Doc, i: int) -> bool:
     """Whether token i follows '<Name> ,': 'Kelpie, the company behind ...' is an appositive, whatever
     the parser says."""
+    # ', the company announced' is a clause of its own: its noun is followed by the verb
+    noun = next((x for x in doc[i + 1:i + 3] if x.tag_ in ("NN", "NNS")), None)
+    if noun is not None and noun.i + 1 < len(doc) and doc[noun.i + 1].tag_.startswith("VB"):
+        return False
     return i >= 2 and doc[i - 1].text == "," and doc[i - 2].tag_ in ("NNP", "NNPS")
 
 

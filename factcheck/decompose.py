@@ -181,6 +181,11 @@ def _true_appositive(appos: Token, head: Token | None = None) -> bool:
         return False
     if head.lower_ in ("a.m.", "p.m.", "am", "pm") or appos.lower_ in ("time", "a.m.", "p.m."):
         return False  # '6:42 a.m. local time'
+    if head.lower_ in _MONTHS or appos.lower_ in _MONTHS:
+        return False  # 'on Thursday, May 15, 2025'
+    if appos.lower_ in ("person", "people", "source", "sources", "official", "officials") and any(
+            c.dep_ == "amod" or c.dep_ == "acl" for c in appos.children):
+        return False  # '..., a person familiar with the team said': the speaker, not a description
 
     words = [x for x in appos.subtree if not x.is_punct]
     head_plural = head.tag_ in ("NNS", "NNPS") or any(x.dep_ == "conj" for x in head.subtree if x.i < appos.i)
@@ -289,6 +294,13 @@ def _participle(participle: Token, span: set[int]) -> list[Item]:
 def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list[Item]:
     head = appos.head if head is None else head
     head_np = [x for x in noun_phrase(head) if x.i not in span]
+    doc, comma = head.doc, appos.left_edge.i - 1
+    if (head.tag_ in ("NNP", "NNPS") or head.text[:1].isupper()) and head_np and comma > head.i \
+            and doc[comma].text == ",":
+        # 'Grok 3 mini, the larger model': the whole name before the comma, however the parser split it
+        name = list(doc[head_np[0].i:comma])
+        if len(name) <= 6 and all(x.tag_ in ("NNP", "NNPS", "CD", "NN", "JJ", "HYPH") for x in name):
+            head_np = name
     plural = any(x.dep_ == "cc" for x in head_np) or head.tag_ in ("NNS", "NNPS")
     body = [x for x in appos.subtree if x.i in span]
     participle = next((c for c in appos.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)

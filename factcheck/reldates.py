@@ -62,6 +62,7 @@ def _day(m: re.Match, published: date) -> str:
 
 def _period(m: re.Match, published: date) -> str:
     when, which, unit = (m.group(1) or "").lower(), m.group(3).lower(), m.group(4).lower()
+    after_prep = bool(re.search(r"\b(until|since|by|before|after|from|through|till)\s+$", m.string[:m.start()], re.I))
     step = {"last": -1, "the past": -1, "this": 0, "next": 1}[which]
     if which == "the past":
         return m.group(0)
@@ -73,6 +74,8 @@ def _period(m: re.Match, published: date) -> str:
     else:
         monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
         label = "the week of " + fmt(monday)
+    if after_prep and not when and not m.group(2):  # 'until this week' -> 'until the week of May 19, 2025'
+        return label
     return f"{when} in {label}".strip() if when else f"in {label}"
 
 

@@ -284,6 +284,15 @@ CASES = {
     "the date piece keeps the verb's own preposition": (
         "The EU AI Act entered into force on August 1, 2024, and its obligations arrive in stages.",
         [("The EU AI Act entered into force on August 1, 2024",)], ["Act entered on"]),
+    "sample-article slips": (
+        "Microsoft will host Grok 3 mini in Azure AI Foundry, the company announced on Monday at its Build "
+        "developer conference. Grok 3 mini, the larger and more expensive of the two models, is aimed at "
+        "enterprise work. Microsoft has more than 200 engineers working on Azure AI Foundry, a person familiar "
+        "with the team said. Lumen Labs released its Lumen-2 models on Thursday, May 15, 2025. Until this week, "
+        "developers reached Grok through xAI's own API.",
+        [("Microsoft announced on May 19, 2025",), ("Grok 3 mini is the larger and more expensive",),
+         ("Until the week of May 19, 2025, developers reached Grok",)],
+        ["The company announced", "is a person familiar", "is May 15", "2025 2025", "Until in the week"]),
     "it is an event the sentence names": (
         "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
         "this year.",
