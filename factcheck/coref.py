@@ -75,6 +75,7 @@ class Memory:
         self.mentions: dict[str, str] = {}  # 'robots' -> "Forge Robotics' Anvil humanoid" (its named modifiers)
         self.org_counts: dict[str, int] = {}  # how often each organisation was named: the article's lead one
         self.year: int | None = None
+        self.last_thing: str | None = None  # the previous sentence's subject when it is 'the <thing>'
 
     def resolve(self, doc: Doc) -> dict[int, str]:
         """Token index -> replacement text for the resolvable pronouns and company nouns of `doc`."""
@@ -228,6 +229,13 @@ class Memory:
                 det = next((c for c in first.lefts if c.dep_ == "det"), None)
                 text = _rendered(words, subs)
                 return f"{det.lower_} {text}" if det is not None and not text[:1].isupper() else text
+        main = next((c for c in t.sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if t.lower_ == "it" and main is not None and main.tag_ == "NN" and main.i < t.i and main is not subject \
+                and main.lower_ not in _COMPANY_NOUNS and not [c for c, k in before if k not in ("PERSON", "PLACE")] \
+                and t.i not in {x.i for x in main.subtree}:
+            return "the " + _text([x for x in main.lefts if x.dep_ in ("compound", "amod")] + [main])  # 'A model ... train it'
+        if t.lower_ == "it" and self.last_thing and not [c for c, k in before if k not in ("PERSON", "PLACE")]:
+            return self.last_thing  # 'The voluntary code missed its target. ... sign it': the code
         if t.lower_ == "it" and t.dep_ in ("dobj", "dative") and subject is not None:
             # an object 'it' is not its clause's subject: the latest other thing named before it
             objects = [_text(c) for c, k in before if k not in ("PERSON", "PLACE")]
@@ -285,6 +293,13 @@ class Memory:
         groups = coordinated_groups(doc)
         if groups:
             _push(self.plurals, _text(groups[-1]))
+        self.last_thing = None
+        root = next(iter(doc.sents)).root if len(doc) else None
+        main = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
+        if main is not None and main.tag_ == "NN" and main.lower_ not in _COMPANY_NOUNS and main.i not in resolved \
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in main.lefts):
+            text = _rendered([x for c in main.lefts for x in c.subtree] + [main], resolved)
+            self.last_thing = "the" + text[3:] if text.startswith("The ") else text  # 'the voluntary code'
         chains = {c[-1].i: c for c in proper_chains(doc)}
         for t in doc:  # common nouns that proper nouns modify, for a later bare 'the <noun>'
             if t.tag_ not in ("NN", "NNS") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":

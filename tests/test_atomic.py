@@ -293,6 +293,14 @@ CASES = {
         [("Microsoft announced on May 19, 2025",), ("Grok 3 mini is the larger and more expensive",),
          ("Until the week of May 19, 2025, developers reached Grok",)],
         ["The company announced", "is a person familiar", "is May 15", "2025 2025", "Until in the week"]),
+    "it after a sentence about the <thing>": (
+        "The voluntary code missed its May 2 target date. At least 20 companies have said they intend to sign it "
+        "once it is published.",
+        [("intend to sign the voluntary code once the voluntary code is published",)], []),
+    "it after a subject noun of its own sentence": (
+        "The office was set up in 2022. A model is presumed to pose systemic risk when the compute used to train "
+        "it exceeds 10^25 floating-point operations.",
+        [("the compute used to train the model exceeds",)], ["train the office"]),
     "it is an event the sentence names": (
         "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
         "this year.",
