@@ -8,6 +8,8 @@ tightest span of the article covering the words it was built from.
 from __future__ import annotations
 
 import re
+import sys
+from contextlib import contextmanager
 from itertools import groupby
 from typing import Iterable, Iterator
 
@@ -125,11 +127,13 @@ class AtomicClaimExtractor:
             if pool is not None:
                 pool.shutdown()
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import ProcessPoolExecutor, wait
             # spawn, not fork: the caller may be a threaded Prefect worker holding locks.
             pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_start_worker,
                                        initargs=(self.threshold, self.max_chars, self.batch_size, self.use_ner))
+            with _main_hidden():  # start every worker now, without re-running the caller's script
+                wait([pool.submit(_ready) for _ in range(n_process)])
             self._pool, self._pool_size = pool, n_process
         return pool
 
@@ -221,6 +225,29 @@ def _start_worker(threshold: float, max_chars: int, batch_size: int, use_ner: bo
         os.environ[name] = "1"
     global _WORKER
     _WORKER = AtomicClaimExtractor(threshold, max_chars, batch_size, use_ner)
+
+
+def _ready() -> bool:
+    return _WORKER is not None
+
+
+@contextmanager
+def _main_hidden():
+    """Hide the caller's __main__ from multiprocessing while workers start.
+
+    A spawned worker re-imports the parent's main script, which runs an unguarded script's top
+    level again (a batch job would start over inside each worker). The workers need nothing from
+    it: everything they run lives in this module.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if main is not None and hasattr(main, k)}
+    try:
+        for key in saved:
+            setattr(main, key, None)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
 
 
 def _extract_chunk(articles: list[Document]) -> list[list[Claim] | InputError]:

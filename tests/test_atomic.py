@@ -335,3 +335,25 @@ def test_within_the_next_month_is_a_deadline_not_the_calendar_month():
     assert anchor("Sales fell last year.", published) == "Sales fell in 2024."
 
 
+
+
+def test_worker_processes_do_not_rerun_an_unguarded_calling_script(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = tmp_path / "batch_job.py"  # no `if __name__ == "__main__":` guard, as users write them
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(root)!r})\nprint('TOP-LEVEL RAN', flush=True)\n"
+        "from datetime import date\nfrom factcheck.atomic import AtomicClaimExtractor\n"
+        "from factcheck.records import Document\n"
+        "docs = [Document(f'a{k}', 't', 'Corvane Semiconductor will build a $9 billion chip plant in Arizona.',"
+        " published=date(2025, 5, 21)) for k in range(4)]\n"
+        "out = AtomicClaimExtractor().extract_many(docs, n_process=2)\n"
+        "print('CLAIMS', sum(len(r) for r in out), flush=True)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("TOP-LEVEL RAN") == 1
+    assert "CLAIMS 4" in done.stdout
