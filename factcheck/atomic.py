@@ -215,6 +215,9 @@ class AtomicClaimExtractor:
         return Claim(text, start, end, article.id, round(score, 3))
 
 
+_DESCRIBED_HEADS = {"app", "company", "firm", "startup", "maker", "operator", "provider", "service", "platform",
+                    "lender", "carrier", "publisher", "developer", "retailer", "chipmaker", "automaker", "bank",
+                    "network", "studio", "exchange", "marketplace", "manufacturer", "insurer", "broker"}
 _WORKER: AtomicClaimExtractor | None = None
 
 
@@ -292,6 +295,20 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
                 yield name + ["is the"] + descriptor + ["of"] + list(org), {x.i for x in words}
             else:
                 yield name + [_indefinite(descriptor)] + descriptor, {x.i for x in words}
+    for t in doc:  # 'the dating app Glimmer', whatever the parser made of it
+        if t.lower_ not in _DESCRIBED_HEADS or t.i + 1 >= len(doc) or doc[t.i + 1].tag_ not in ("NNP", "NNPS"):
+            continue
+        first = t.i
+        while first > 0 and doc[first - 1].is_lower and doc[first - 1].tag_ in ("NN", "NNS", "JJ", "VBG"):
+            first -= 1
+        end = t.i + 1
+        while end + 1 < len(doc) and doc[end + 1].tag_ in ("NNP", "NNPS"):
+            end += 1
+        if first == 0 or doc[first - 1].lower_ != "the" or first == t.i or (
+                end + 1 < len(doc) and doc[end + 1].tag_ == "POS"):
+            continue  # a bare 'the app X' says nothing; "the app X's ..." is X's
+        descriptor = list(doc[first:t.i + 1])
+        yield list(doc[t.i + 1:end + 1]) + [_indefinite(descriptor)] + descriptor, set()
     for i, name in subs.items():
         if not name or doc[i].lower_ != "the" or i + 2 >= len(doc) or subs.get(i + 1) != "":
             continue

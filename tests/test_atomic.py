@@ -301,6 +301,9 @@ CASES = {
         "The office was set up in 2022. A model is presumed to pose systemic risk when the compute used to train "
         "it exceeds 10^25 floating-point operations.",
         [("the compute used to train the model exceeds",)], ["train the office"]),
+    "the dating app Glimmer, however it is parsed": (
+        "Ireland's Data Protection Commission fined the dating app Glimmer 85 million euros on Monday.",
+        [("Glimmer is a dating app",)], []),
     "it is an event the sentence names": (
         "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
         "this year.",
