@@ -105,7 +105,7 @@ class Memory:
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
                 if name:
                     subs[t.i] = possessive(name) if low == "their" else name
-            elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN" \
+            elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ not in ("appos", "compound") and t.tag_ == "NN" \
                     and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") and self._described(low, before):
                 name = self._described(low, before)
                 if name in self.mentions.get(low, "") and low not in _COMPANY_NOUNS:

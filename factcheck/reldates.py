@@ -41,8 +41,8 @@ def anchor(text: str, published: date | None, context_year: int | None = None) -
         text = _DAY_RE.sub(lambda m: _day(m, published), text)
         text = _WITHIN_RE.sub(lambda m: "by " + fmt(_after(published, m.group(2).lower())), text)
         text = _PERIOD_RE.sub(lambda m: _period(m, published), text)
-        tense = _tense(text)
-        text = _MONTH_RE.sub(lambda m: _month(m, published, tense), text)
+        whole = _tense(text)
+        text = _MONTH_RE.sub(lambda m: _month(m, published, _local_tense(m, whole)), text)
     return _AGO_RE.sub(lambda m: _ago(m, published, context_year), text)
 
 
@@ -98,6 +98,18 @@ def _after(published: date, unit: str) -> date:
         return date(published.year + 1, published.month, min(published.day, 28))
     index = published.year * 12 + published.month  # the next month, 0-based months
     return date(index // 12, index % 12 + 1, min(published.day, 28))
+
+
+_CLAUSE_START = re.compile(r".*(?:\b(?:after|before|when|while|since|because|until)\b|[;—–])", re.I | re.S)
+
+
+def _local_tense(m: re.Match, whole: str | None) -> str | None:
+    """The tense of the clause a month name sits in: 'will open in May, after it fined X in April'
+    has a future May and a past April. Falls back to the whole claim's tense."""
+    prefix = m.string[:m.start()]
+    cut = _CLAUSE_START.match(prefix)
+    local = _tense(prefix[cut.end():] if cut else prefix)
+    return local or whole
 
 
 def _month(m: re.Match, published: date, tense: str | None = None) -> str:

@@ -234,6 +234,11 @@ CASES = {
         "release the phone in November.",
         [("was imposed in April 2025",), ("will ship in January 2026",), ("will release the phone in November 2026",)],
         ["April 2026"]),
+    "each month takes the tense of its own clause": (
+        "Orchard will let developers link to outside payment pages starting May 1, after the Korea Communications "
+        "Commission fined the app store operator 20.5 billion won on April 15. The license requirement was imposed "
+        "in April.",
+        [("starting May 1, 2026", "on April 15, 2025")], ["Orchard store operator"]),
     "a bare definite noun gets the names given earlier": (
         "Forge Robotics said on Monday that 250 of its Anvil humanoid robots are now working in warehouses. The "
         "robots move plastic totes between shelves and work two shifts a day.",
