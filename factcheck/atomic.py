@@ -14,8 +14,8 @@ from itertools import groupby
 from typing import Iterable, Iterator
 
 from factcheck.claims import checkworthiness
-from factcheck.coref import Memory
-from factcheck.decompose import pieces
+from factcheck.coref import _COMPANY_NOUNS, Memory
+from factcheck.decompose import indefinite, pieces
 from factcheck.errors import ConfigError, InputError
 from factcheck.records import Claim, Document
 from factcheck.reldates import anchor, years_in
@@ -215,9 +215,8 @@ class AtomicClaimExtractor:
         return Claim(text, start, end, article.id, round(score, 3))
 
 
-_DESCRIBED_HEADS = {"app", "company", "firm", "startup", "maker", "operator", "provider", "service", "platform",
-                    "lender", "carrier", "publisher", "developer", "retailer", "chipmaker", "automaker", "bank",
-                    "network", "studio", "exchange", "marketplace", "manufacturer", "insurer", "broker"}
+_DESCRIBED_HEADS = _COMPANY_NOUNS | {"lender", "carrier", "bank", "studio", "exchange", "marketplace", "insurer",
+                                     "broker"}
 _WORKER: AtomicClaimExtractor | None = None
 
 
@@ -294,7 +293,7 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
                     continue
                 yield name + ["is the"] + descriptor + ["of"] + list(org), {x.i for x in words}
             else:
-                yield name + [_indefinite(descriptor)] + descriptor, {x.i for x in words}
+                yield name + [indefinite(descriptor)] + descriptor, {x.i for x in words}
     for t in doc:  # 'the dating app Glimmer', whatever the parser made of it
         if t.lower_ not in _DESCRIBED_HEADS or t.i + 1 >= len(doc) or doc[t.i + 1].tag_ not in ("NNP", "NNPS"):
             continue
@@ -308,7 +307,7 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
                 end + 1 < len(doc) and doc[end + 1].tag_ == "POS"):
             continue  # a bare 'the app X' says nothing; "the app X's ..." is X's
         descriptor = list(doc[first:t.i + 1])
-        yield list(doc[t.i + 1:end + 1]) + [_indefinite(descriptor)] + descriptor, set()
+        yield list(doc[t.i + 1:end + 1]) + [indefinite(descriptor)] + descriptor, set()
     for i, name in subs.items():
         if not name or doc[i].lower_ != "the" or i + 2 >= len(doc) or subs.get(i + 1) != "":
             continue
@@ -317,18 +316,7 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
             end += 1
         descriptor = list(doc[i + 1:end + 1])
         if len(descriptor) >= 2:  # 'the company' says nothing; 'the video game publisher' does
-            yield [name, _indefinite(descriptor)] + descriptor, set(range(i, end + 1))
-
-
-def _indefinite(descriptor: list) -> str:
-    """'is a' or 'is an' by the sound of the first word ('an AI lab', 'a U.S. company', 'a unit')."""
-    word = descriptor[0] if isinstance(descriptor[0], str) else descriptor[0].text
-    low = word.lower()
-    if word[:1].isupper() and (word.isupper() or "." in word):  # an initialism: letter names
-        return "is an" if word[0] in "AEFHILMNORSX" else "is a"
-    if low.startswith(("uni", "use", "usu", "eu", "one")):
-        return "is a"
-    return "is an" if low[:1] in ("a", "e", "i", "o", "u") or low.startswith("hour") else "is a"
+            yield [name, indefinite(descriptor)] + descriptor, set(range(i, end + 1))
 
 
 _REGULATORS = {"commission", "administration", "authority", "agency", "department", "regulator", "ministry",

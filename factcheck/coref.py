@@ -91,30 +91,30 @@ class Memory:
                 name = _latest([self._name(c) for c, k in before if k == "PERSON"], self.persons)
                 if name:
                     subs[t.i] = possessive(name) if t.tag_ == "PRP$" or low == "his" else name
-            elif low == "it" and t.dep_ == "nsubj" and _event_attribute(t) is not None:
-                subs[t.i] = "the " + _event_attribute(t)  # 'It was the second major outage' -> 'the outage'
+            elif low == "it" and t.dep_ == "nsubj" and (event := _event_attribute(t)) is not None:
+                subs[t.i] = "the " + event  # 'It was the second major outage' -> 'the outage'
             elif low in ("it", "its") and not self._expletive(t):
                 name = self._it(t, before, subs)
                 if name:
                     subs[t.i] = possessive(name) if low == "its" else name
             elif low == "they" and t.dep_ == "nsubj" and t.head.dep_ == "ccomp" and t.head.head.lower_ in _SAY \
-                    and _speaker(t.head.head, t.i) is not None:
-                subs[t.i] = _speaker(t.head.head, t.i)  # 'Finnish police said they had detained a ship'
+                    and (speaker := _speaker(t.head.head, t.i)) is not None:
+                subs[t.i] = speaker  # 'Finnish police said they had detained a ship'
             elif low in ("they", "them", "their") and t.tag_ in ("PRP", "PRP$"):
                 groups = [g for g in coordinated_groups(doc) if g[-1].i < t.i]
                 name = _text(groups[-1]) if groups else (self.plurals[-1] if self.plurals else None)
                 if name:
                     subs[t.i] = possessive(name) if low == "their" else name
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ not in ("appos", "compound") and t.tag_ == "NN" \
-                    and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") and self._described(low, before):
-                name = self._described(low, before)
+                    and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") \
+                    and (name := self._described(low, before)):
                 if name in self.mentions.get(low, "") and low not in _COMPANY_NOUNS:
                     subs[t.i - 1] = self.mentions[low]  # 'The rocket' -> "Aurelia Launch's Kestrel 2 rocket"
                 else:
                     subs[t.i - 1], subs[t.i] = name, ""
             elif low in ("company", "companies") and t.i > 0 and doc[t.i - 1].lower_ in ("neither", "both", "two") \
-                    and self._pair():
-                first, second = self._pair()  # 'Neither company' -> 'Neither Atlas Data nor Pinecrest Nuclear'
+                    and (pair := self._pair()):
+                first, second = pair  # 'Neither company' -> 'Neither Atlas Data nor Pinecrest Nuclear'
                 joiner = " nor " if doc[t.i - 1].lower_ == "neither" else " and "
                 start = t.i - 2 if doc[t.i - 1].lower_ == "two" and t.i > 1 and doc[t.i - 2].lower_ == "the" else t.i - 1
                 lead = doc[t.i - 1].text if doc[t.i - 1].lower_ != "two" else ""
@@ -122,8 +122,8 @@ class Memory:
                 subs[start] = f"{lead} {first}{joiner}{second}".strip()
             elif (t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ not in ("appos", "pobj") and t.tag_ == "NN"
                   and low in _EVENT_NOUNS and low not in self.mentions and [c.i for c in t.lefts] == [t.i - 1]
-                  and not any(c.dep_ in ("prep", "acl", "relcl") for c in t.rights) and self._lead_org()):
-                subs[t.i - 1] = doc[t.i - 1].text + " " + self._lead_org()  # 'The outage' -> 'The Paylark outage'
+                  and not any(c.dep_ in ("prep", "acl", "relcl") for c in t.rights) and (lead := self._lead_org())):
+                subs[t.i - 1] = doc[t.i - 1].text + " " + lead  # 'The outage' -> 'The Paylark outage'
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ in ("NN", "NNS") \
                     and low in self.mentions and [c.i for c in t.lefts] == [t.i - 1]:
                 # 'The robots' -> "Forge Robotics' Anvil humanoid robots", as an earlier sentence named them
@@ -229,18 +229,15 @@ class Memory:
                 det = next((c for c in first.lefts if c.dep_ == "det"), None)
                 text = _rendered(words, subs)
                 return f"{det.lower_} {text}" if det is not None and not text[:1].isupper() else text
-        main = next((c for c in t.sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if t.lower_ == "it" and main is not None and main.tag_ == "NN" and main.i < t.i and main is not subject \
-                and main.lower_ not in _COMPANY_NOUNS and not [c for c, k in before if k not in ("PERSON", "PLACE")] \
+        things = [_text(c) for c, k in before if k not in ("PERSON", "PLACE")]  # named earlier in the sentence
+        main = _main_subject(t.sent)
+        if t.lower_ == "it" and main is not None and main.i < t.i and main is not subject and not things \
                 and t.i not in {x.i for x in main.subtree}:
             return "the " + _text([x for x in main.lefts if x.dep_ in ("compound", "amod")] + [main])  # 'A model ... train it'
-        if t.lower_ == "it" and self.last_thing and not [c for c, k in before if k not in ("PERSON", "PLACE")]:
+        if t.lower_ == "it" and self.last_thing and not things:
             return self.last_thing  # 'The voluntary code missed its target. ... sign it': the code
-        if t.lower_ == "it" and t.dep_ in ("dobj", "dative") and subject is not None:
-            # an object 'it' is not its clause's subject: the latest other thing named before it
-            objects = [_text(c) for c, k in before if k not in ("PERSON", "PLACE")]
-            if objects:
-                return objects[-1]
+        if t.lower_ == "it" and t.dep_ in ("dobj", "dative") and subject is not None and things:
+            return things[-1]  # an object 'it' is not its clause's subject: the latest other thing before it
         return _latest([_text(c) for c, k in before if k not in ("PERSON", "PLACE") and _is_subject(c)],
                        self.things)
 
@@ -294,10 +291,8 @@ class Memory:
         if groups:
             _push(self.plurals, _text(groups[-1]))
         self.last_thing = None
-        root = next(iter(doc.sents)).root if len(doc) else None
-        main = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
-        if main is not None and main.tag_ == "NN" and main.lower_ not in _COMPANY_NOUNS and main.i not in resolved \
-                and any(c.dep_ == "det" and c.lower_ == "the" for c in main.lefts):
+        main = _main_subject(next(iter(doc.sents))) if len(doc) else None
+        if main is not None and main.i not in resolved and any(c.dep_ == "det" and c.lower_ == "the" for c in main.lefts):
             text = _rendered([x for c in main.lefts for x in c.subtree] + [main], resolved)
             self.last_thing = "the" + text[3:] if text.startswith("The ") else text  # 'the voluntary code'
         chains = {c[-1].i: c for c in proper_chains(doc)}
@@ -417,10 +412,16 @@ def coordinated_groups(doc: Doc) -> list[list[Token]]:
     return groups
 
 
+def _main_subject(sent) -> Token | None:
+    """The main clause's subject when it is a common singular noun other than a company word ('a model')."""
+    main = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return main if main is not None and main.tag_ == "NN" and main.lower_ not in _COMPANY_NOUNS else None
+
+
 def _event_attribute(it: Token) -> str | None:
     """'It was the second major Paylark outage': the event noun that 'it' is said to be ('outage')."""
     verb = it.head
-    if verb.lemma_ != "be" and verb.lower_ not in ("is", "was", "'s"):
+    if verb.lower_ not in ("is", "was", "'s"):  # no lemmatizer in the pipeline: the forms 'it' takes
         return None
     attr = next((c for c in verb.children if c.dep_ == "attr" and c.tag_ == "NN"), None)
     return attr.lower_ if attr is not None and attr.lower_ in _EVENT_NOUNS else None

@@ -216,7 +216,7 @@ def _shared_start(verb: Token, conj: Token) -> list[Item]:
     items: list[Item] = list(noun_phrase(subject))
     if conj.tag_ in ("VB", "VBN", "VBG") and not any(c.dep_ in ("aux", "auxpass") for c in conj.children):
         auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i]
-        if conj.tag_ == "VB" and any(c.lemma_ in ("be", "have") or c.lower_ in _BE_HAVE for c in auxes):
+        if conj.tag_ == "VB" and any(c.lower_ in _BE_HAVE for c in auxes):
             auxes = []  # 'were trained ... and support': a base form takes no 'were'
         items += auxes
     return items
@@ -310,8 +310,7 @@ def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list
         return head_np + ["were" if plural else "was"] + [x for x in participle.subtree if x.i in span]
     if _names_the_head(appos, head, span) and len(head_np) > 1:  # 'the security firm Gray Harbor' -> 'Gray Harbor is a ...'
         rest = head_np[1:]
-        article = "an" if rest[0].lower_[:1] in "aeiou" else "a"
-        return body + ["are" if appos.tag_ == "NNPS" or plural else "is", "" if plural else article] + rest
+        return body + (["are"] if appos.tag_ == "NNPS" or plural else [indefinite(rest)]) + rest
     return head_np + ["are" if plural else "is"] + body
 
 
@@ -320,6 +319,17 @@ def _names_the_head(appos: Token, head: Token, span: set[int]) -> bool:
     words = [x for x in appos.subtree if x.i in span and not x.is_punct]
     return (head.tag_ in ("NN", "NNS") and bool(words) and all(x.tag_ in ("NNP", "NNPS") for x in words)
             and appos.left_edge.i == head.i + 1 and any(c.lower_ == "the" for c in head.lefts))
+
+
+def indefinite(descriptor: list) -> str:
+    """'is a' or 'is an' by the sound of the first word ('an AI lab', 'a U.S. company', 'a unit')."""
+    word = descriptor[0] if isinstance(descriptor[0], str) else descriptor[0].text
+    low = word.lower()
+    if word[:1].isupper() and (word.isupper() or "." in word):  # an initialism: letter names
+        return "is an" if word[0] in "AEFHILMNORSX" else "is a"
+    if low.startswith(("uni", "use", "usu", "eu", "one")):
+        return "is a"
+    return "is an" if low[:1] in ("a", "e", "i", "o", "u") or low.startswith("hour") else "is a"
 
 
 def _fill_relative(piece: list[Item], rel: Token) -> list[Item]:
