@@ -86,7 +86,7 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
                 extra += [_fill_relative(p, rel) for p in _clause(rel, [])]
             if not _names_the_head(t, head, span):  # 'hired the security firm Gray Harbor' keeps the name
                 removed |= _with_leading(t, span, verb)
-            extra.append(_appositive(t, span, head))
+            extra += _appositive(t, span, head)
         elif t.dep_ == "acl" and t.tag_ == "VBN" and _after_comma(t) and t.head.tag_.startswith("NN"):
             span = {x.i for x in t.subtree}
             removed |= _with_leading(t, span, verb)
@@ -291,7 +291,9 @@ def _participle(participle: Token, span: set[int]) -> list[Item]:
     return head_np + [copula] + [x for x in participle.subtree if x.i in span]
 
 
-def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list[Item]:
+def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list[list[Item]]:
+    """What an appositive says about its head: 'X, a payroll software provider used by 30,000
+    businesses,' -> 'X was used by 30,000 businesses' and 'X is a payroll software provider'."""
     head = appos.head if head is None else head
     head_np = [x for x in noun_phrase(head) if x.i not in span]
     doc, comma = head.doc, appos.left_edge.i - 1
@@ -305,13 +307,17 @@ def _appositive(appos: Token, span: set[int], head: Token | None = None) -> list
     body = [x for x in appos.subtree if x.i in span]
     participle = next((c for c in appos.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)
     if participle is not None:
-        if participle.lower_ in _STATIVE:
-            return head_np + ["are" if plural else "is"] + [x for x in participle.subtree if x.i in span]
-        return head_np + ["were" if plural else "was"] + [x for x in participle.subtree if x.i in span]
+        done = {x.i for x in participle.subtree}
+        copula = ("are" if plural else "is") if participle.lower_ in _STATIVE else ("were" if plural else "was")
+        out = [head_np + [copula] + [x for x in participle.subtree if x.i in span]]
+        rest = [x for x in body if x.i not in done]
+        if any(x.dep_ in ("compound", "amod") for x in rest):  # 'a payroll software provider', not 'the models'
+            out.append(head_np + ["are" if plural else "is"] + rest)
+        return out
     if _names_the_head(appos, head, span) and len(head_np) > 1:  # 'the security firm Gray Harbor' -> 'Gray Harbor is a ...'
         rest = head_np[1:]
-        return body + (["are"] if appos.tag_ == "NNPS" or plural else [indefinite(rest)]) + rest
-    return head_np + ["are" if plural else "is"] + body
+        return [body + (["are"] if appos.tag_ == "NNPS" or plural else [indefinite(rest)]) + rest]
+    return [head_np + ["are" if plural else "is"] + body]
 
 
 def _names_the_head(appos: Token, head: Token, span: set[int]) -> bool:

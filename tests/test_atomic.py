@@ -313,6 +313,12 @@ CASES = {
         "Customers of Paylark were unable to send money on Tuesday. It was the second major Paylark outage "
         "this year.",
         [("The outage was the second major Paylark outage in 2025",)], ["Paylark was the second"]),
+    "an appositive with a participle says both what and how": (
+        "Ledgerline, a payroll software provider used by about 30,000 small businesses, said on Friday that hackers "
+        "accessed its systems. Microsoft will host Grok 3 and Grok 3 mini, the models built by xAI, in Azure AI "
+        "Foundry.",
+        [("Ledgerline is a payroll software provider",), ("Ledgerline was used by about 30,000 small businesses",),
+         ("Grok 3 mini was built by xAI",)], ["is the models"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
