@@ -37,9 +37,10 @@ def pieces(sent: Span) -> list[list[Item]]:
     if not is_verb(root):
         return [list(sent)]
     out = [p for p in _clause(root, []) if p]
-    content = _reported(root)
-    if content is not None:  # 'X said on Monday that Y': Y is a claim of its own too
-        out += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == content.i)]
+    for content in _reported(root):  # 'X said on Monday that Y', 'Y, X said': Y is a claim of its own too
+        joined = any(c.dep_ == "conj" for c in content.children)  # else a cc links two contents: 'Y, and Z, X said'
+        out += [[x for x in p if isinstance(x, str) or x.head.i != content.i
+                 or not (x.dep_ == "mark" or x.dep_ == "cc" and not joined)]
                 for p in _clause(content, []) if p]
     return out
 
@@ -48,15 +49,17 @@ _REPORTING = {"say", "said", "says", "announce", "announced", "announces", "conf
               "report", "reported", "reports", "disclose", "disclosed", "discloses", "tell", "told"}
 
 
-def _reported(root: Token) -> Token | None:
-    """The reported clause of 'X said (on <date>) that Y' when Y has a subject of its own and X is named."""
+def _reported(root: Token) -> list[Token]:
+    """The reported clauses of 'X said (on <date>) that Y' when Y has a subject of its own and X is named,
+    or of 'Y, the company said' (the content comes first: the speaker may be any noun)."""
     subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    if root.lower_ not in _REPORTING or subject is None or subject.tag_ not in ("NNP", "NNPS"):
-        return None
-    content = next((c for c in root.children if c.dep_ == "ccomp" and c.i > root.i and is_verb(c)), None)
-    if content is None or not any(c.dep_ in _SUBJECTS for c in content.children):
-        return None
-    return content
+    if root.lower_ not in _REPORTING or subject is None or not subject.tag_.startswith("NN"):
+        return []
+    fronted = subject.i > root.i or any(c.dep_ == "ccomp" and c.i < subject.i for c in root.children)
+    if not fronted and subject.tag_ not in ("NNP", "NNPS"):
+        return []
+    return [c for c in root.children if c.dep_ == "ccomp" and (c.i < subject.i) == fronted and is_verb(c)
+            and any(x.dep_ in _SUBJECTS for x in c.children)]
 
 
 def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:

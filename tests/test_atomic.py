@@ -319,6 +319,12 @@ CASES = {
         "Foundry.",
         [("Ledgerline is a payroll software provider",), ("Ledgerline was used by about 30,000 small businesses",),
          ("Grok 3 mini was built by xAI",)], ["is the models"]),
+    "what a source said before naming it is split too": (
+        "Brightforge Games will cut about 480 jobs and close its studio in Montreal, the video game publisher said "
+        "on Monday. The deal is not exclusive, and Quorra continues to use other providers, a Quorra spokesperson "
+        "said.",
+        [("Brightforge Games will close Brightforge Games' studio in Montreal",),
+         ("Quorra continues to use other providers",)], ["exclusive, and."]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
