@@ -107,7 +107,7 @@ class Memory:
                     subs[t.i] = possessive(name) if low == "their" else name
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ not in ("appos", "compound") and t.tag_ == "NN" \
                     and not (_after_name_comma(doc, t.i - 1) and t.dep_ != "poss") \
-                    and (name := self._described(low, before)):
+                    and (name := self._described(low, before)) and name not in _clause_subject(t, subs):
                 if name in self.mentions.get(low, "") and low not in _COMPANY_NOUNS:
                     subs[t.i - 1] = self.mentions[low]  # 'The rocket' -> "Aurelia Launch's Kestrel 2 rocket"
                 else:
@@ -132,10 +132,13 @@ class Memory:
                 if t.i == 1 and t.dep_ in ("nsubj", "nsubjpass") and low in self.owned \
                         and not any(c.dep_ in ("compound", "amod", "poss") for c in t.lefts):
                     subs[0] = possessive(self.owned[low])  # 'The plant' -> "Corvane's plant"
-            elif t.tag_ == "NN" and low in _COMPANY_NOUNS and t.dep_ in ("nsubj", "nsubjpass") and _described_np(t):
-                # 'the U.S. advertising technology company' -> the company's name
+            elif t.tag_ == "NN" and low in _COMPANY_NOUNS and t.dep_ in ("nsubj", "nsubjpass", "dobj", "dative") \
+                    and _described_np(t) and not (t.i + 1 < len(doc) and doc[t.i + 1].tag_ in ("NNP", "NNPS")):
+                # 'the U.S. advertising technology company' -> the company's name (unless the name follows:
+                # 'the dating app Glimmer'); as an object, never the name of its own clause's subject ('X
+                # acquired the gaming company' is another company)
                 name = self._described(low, before)
-                if name:
+                if name and name not in _clause_subject(t, subs):
                     first = _described_np(t)
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
@@ -416,6 +419,18 @@ def _main_subject(sent) -> Token | None:
     """The main clause's subject when it is a common singular noun other than a company word ('a model')."""
     main = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     return main if main is not None and main.tag_ == "NN" and main.lower_ not in _COMPANY_NOUNS else None
+
+
+def _clause_subject(t: Token, subs: dict[int, str]) -> set[str]:
+    """For an object noun ('acquired the startup', 'partnered with the startup'): its clause's subject as
+    written and as substituted so far ('it' -> 'Orchard'), which the object cannot be; else nothing."""
+    verb = t.head.head if t.dep_ == "pobj" and t.head.dep_ == "prep" else t.head
+    if t.dep_ not in ("dobj", "dative", "pobj"):
+        return set()
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return set()
+    return {_text([x for x in subject.subtree if x.i <= subject.i]), _text([subject]), _substituted(subs, subject.i)}
 
 
 def _event_attribute(it: Token) -> str | None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 Item = Union["Token", str]
 
 _CONTRAST = {"while", "whereas", "although", "though"}
+_TEMPORAL = {"after", "before", "since"}
 _RELATIVES = {"who", "which", "that", "whom", "whose", "where", "when"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _RECIPROCAL = ("partner", "merg", "collaborat", "team", "compet", "agree", "sign", "join", "meet", "met")
@@ -76,6 +77,9 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         elif t.dep_ == "advcl" and t.head.i == verb.i and any(
                 c.dep_ == "mark" and c.lower_ in _CONTRAST for c in t.children):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
+            extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
+                      for p in _clause(t, [])]
+        elif t.dep_ == "advcl" and t.head.i == verb.i and _temporal(t):  # kept in the clause too
             extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
                       for p in _clause(t, [])]
         elif t.dep_ == "relcl" and _nonrestrictive(t):
@@ -147,6 +151,13 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
         return []
     drop = {x.i for p in others for x in p.subtree}
     return [prefix + [x for x in core if isinstance(x, str) or x.i not in drop]]
+
+
+def _temporal(clause: Token) -> bool:
+    """'..., after the regulator fined the company': a finite clause of its own, a fact of its own."""
+    return (any(c.dep_ == "mark" and c.lower_ in _TEMPORAL for c in clause.children)
+            and any(c.dep_ in _SUBJECTS for c in clause.children)
+            and (clause.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ == "aux" for c in clause.children)))
 
 
 def _joined_by_and(verb: Token, conj: Token) -> bool:

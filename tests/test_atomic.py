@@ -325,6 +325,15 @@ CASES = {
         "said.",
         [("Brightforge Games will close Brightforge Games' studio in Montreal",),
          ("Quorra continues to use other providers",)], ["exclusive, and."]),
+    "a clause after 'after' is a fact of its own, its described object resolved": (
+        "Orchard will let developers link to outside payment pages starting May 1, after the Korea Communications "
+        "Commission fined the app store operator 20.5 billion won on Tuesday. Microsoft said on Monday that it "
+        "acquired the gaming company. The startup later acquired the chipmaker. Ireland's Data Protection "
+        "Commission fined the dating app Glimmer 85 million euros.",
+        [("The Korea Communications Commission fined Orchard 20.5 billion won on May 20, 2025",),
+         ("Orchard is an app store operator",)],
+        ["Microsoft acquired Microsoft", "acquired Orchard", "fined Ireland", "Microsoft is a gaming company",
+         "acquired Microsoft"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
