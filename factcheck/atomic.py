@@ -316,7 +316,8 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
             end += 1
         descriptor = list(doc[i + 1:end + 1])
         if len(descriptor) >= 2:  # 'the company' says nothing; 'the video game publisher' does
-            yield [name, indefinite(descriptor)] + descriptor, set(range(i, end + 1))
+            # 'the' stands for the name: a claim counts tokens ('the streaming service' -> 3)
+            yield [doc[i], indefinite(descriptor)] + descriptor, set(range(i + 1, end + 1))
 
 
 _REGULATORS = {"commission", "administration", "authority", "agency", "department", "regulator", "ministry",

@@ -334,6 +334,9 @@ CASES = {
          ("Orchard is an app store operator",)],
         ["Microsoft acquired Microsoft", "acquired Orchard", "fined Ireland", "Microsoft is a gaming company",
          "acquired Microsoft"]),
+    "a two-word description of the speaker is said of the name": (
+        "Streamwell will raise prices in July, the streaming service said on Friday.",
+        [("Streamwell is a streaming service",), ("Streamwell will raise prices in July",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
