@@ -133,13 +133,13 @@ class Memory:
                         and not any(c.dep_ in ("compound", "amod", "poss") for c in t.lefts):
                     subs[0] = possessive(self.owned[low])  # 'The plant' -> "Corvane's plant"
             elif t.tag_ == "NN" and low in _COMPANY_NOUNS and t.dep_ in ("nsubj", "nsubjpass", "dobj", "dative") \
-                    and _described_np(t) and not (t.i + 1 < len(doc) and doc[t.i + 1].tag_ in ("NNP", "NNPS")):
+                    and (first := _described_np(t)) is not None \
+                    and not (t.i + 1 < len(doc) and doc[t.i + 1].tag_ in ("NNP", "NNPS")):
                 # 'the U.S. advertising technology company' -> the company's name (unless the name follows:
-                # 'the dating app Glimmer'); as an object, never the name of its own clause's subject ('X
-                # acquired the gaming company' is another company)
-                name = self._described(low, before)
+                # 'the dating app Glimmer', or is the place in 'the Berkeley-based company'); as an object,
+                # never the name of its own clause's subject ('X acquired the gaming company' is another company)
+                name = self._described(low, [(c, k) for c, k in before if c[0].i < first])
                 if name and name not in _clause_subject(t, subs):
-                    first = _described_np(t)
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
         # An organisation's short name gets its full name ('Corvane' -> 'Corvane Semiconductor').
@@ -494,12 +494,13 @@ def _substituted(subs: dict[int, str], i: int) -> str:
 
 
 def _described_np(noun: Token) -> int | None:
-    """Index of 'the' in 'the <modifiers> company' (compound / adjective modifiers only), else None."""
+    """Index of 'the' in 'the <modifiers> company' (compound / adjective modifiers and their words only), else None."""
     left = list(noun.lefts)
     if not left or left[0].lower_ != "the" or left[0].dep_ != "det":
         return None
-    inner = noun.doc[left[0].i + 1:noun.i]
-    if not all(x.dep_ in ("compound", "amod", "nmod") and x.head.i >= x.i for x in inner):
+    inner = {x.i for x in noun.doc[left[0].i + 1:noun.i]}
+    mods = {x.i for c in left[1:] if c.dep_ in ("compound", "amod", "nmod") for x in c.subtree}
+    if not inner <= mods:  # 'the U.S. advertising technology company', 'the Berkeley-based company'
         return None
     return left[0].i
 

@@ -337,6 +337,10 @@ CASES = {
     "a two-word description of the speaker is said of the name": (
         "Streamwell will raise prices in July, the streaming service said on Friday.",
         [("Streamwell is a streaming service",), ("Streamwell will raise prices in July",)], []),
+    "a described company that opens the sentence": (
+        "Qubitra said on Wednesday that its new Halo processor has 1,152 qubits. The Berkeley-based company plans "
+        "to make Halo available to cloud customers in 2026.",
+        [("Qubitra plans to make Halo available",), ("Qubitra is a Berkeley-based company",)], ["Berkeley plans"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
