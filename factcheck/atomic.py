@@ -294,20 +294,24 @@ def descriptions(doc, subs: dict[int, str], memory: Memory) -> Iterator[tuple[li
                 yield name + ["is the"] + descriptor + ["of"] + list(org), {x.i for x in words}
             else:
                 yield name + [indefinite(descriptor)] + descriptor, {x.i for x in words}
-    for t in doc:  # 'the dating app Glimmer', whatever the parser made of it
-        if t.lower_ not in _DESCRIBED_HEADS or t.i + 1 >= len(doc) or doc[t.i + 1].tag_ not in ("NNP", "NNPS"):
+    for t in doc:  # 'the dating app Glimmer', 'the telecom operators X and Y', whatever the parser made of it
+        plural = t.tag_ == "NNS" and t.lower_[:-1] in _DESCRIBED_HEADS
+        if (t.lower_ not in _DESCRIBED_HEADS and not plural) or t.i + 1 >= len(doc) \
+                or doc[t.i + 1].tag_ not in ("NNP", "NNPS"):
             continue
         first = t.i
-        while first > 0 and doc[first - 1].is_lower and doc[first - 1].tag_ in ("NN", "NNS", "JJ", "VBG"):
+        while first > 0 and doc[first - 1].is_lower and doc[first - 1].tag_ in ("NN", "NNS", "JJ", "VBG", "NNP"):
             first -= 1
         end = t.i + 1
-        while end + 1 < len(doc) and doc[end + 1].tag_ in ("NNP", "NNPS"):
+        while end + 1 < len(doc) and (doc[end + 1].tag_ in ("NNP", "NNPS") or plural and doc[end + 1].text in (
+                ",", "and") and end + 2 < len(doc) and doc[end + 2].tag_ in ("NNP", "NNPS")):
             end += 1
+        names = list(doc[t.i + 1:end + 1])
         if first == 0 or doc[first - 1].lower_ != "the" or first == t.i or (
-                end + 1 < len(doc) and doc[end + 1].tag_ == "POS"):
+                end + 1 < len(doc) and doc[end + 1].tag_ == "POS") or plural != any(x.lower_ == "and" for x in names):
             continue  # a bare 'the app X' says nothing; "the app X's ..." is X's
         descriptor = list(doc[first:t.i + 1])
-        yield list(doc[t.i + 1:end + 1]) + [indefinite(descriptor)] + descriptor, set()
+        yield names + (["are"] if plural else [indefinite(descriptor)]) + descriptor, set()
     for i, name in subs.items():
         if not name or doc[i].lower_ != "the" or i + 2 >= len(doc) or subs.get(i + 1) != "":
             continue

@@ -341,6 +341,9 @@ CASES = {
         "Qubitra said on Wednesday that its new Halo processor has 1,152 qubits. The Berkeley-based company plans "
         "to make Halo available to cloud customers in 2026.",
         [("Qubitra plans to make Halo available",), ("Qubitra is a Berkeley-based company",)], ["Berkeley plans"]),
+    "described names in the plural": (
+        "The cables, owned by the telecom operators Nordnet and Eesti Side, were damaged on Wednesday.",
+        [("Nordnet and Eesti Side are telecom operators",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
