@@ -82,6 +82,12 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         elif t.dep_ == "advcl" and t.head.i == verb.i and _temporal(t):  # kept in the clause too
             extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
                       for p in _clause(t, [])]
+        elif t.dep_ == "advcl" and t.head.i == verb.i and (past := _past_participle_clause(verb, t)):
+            # kept in the clause too: 'arguing that ...' often needs the clause's own words
+            subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+            start = list(noun_phrase(subject)) if subject is not None else _subject_only(prefix)
+            if start:  # 'X raised $1 billion, selling 22 million shares' -> 'X sold 22 million shares'
+                extra += [[past if _same(x, t) else x for x in p] for p in _clause(t, start)]
         elif t.dep_ == "relcl" and _nonrestrictive(t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
             extra += [_fill_relative(p, t) for p in _clause(t, [])]
@@ -158,6 +164,42 @@ def _temporal(clause: Token) -> bool:
     return (any(c.dep_ == "mark" and c.lower_ in _TEMPORAL for c in clause.children)
             and any(c.dep_ in _SUBJECTS for c in clause.children)
             and (clause.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ == "aux" for c in clause.children)))
+
+
+_IRREGULAR_PAST = {
+    "being": "was", "having": "had", "doing": "did", "making": "made", "selling": "sold", "buying": "bought",
+    "becoming": "became", "bringing": "brought", "saying": "said", "taking": "took", "giving": "gave",
+    "sending": "sent", "putting": "put", "setting": "set", "cutting": "cut", "holding": "held", "building": "built",
+    "paying": "paid", "leading": "led", "spending": "spent", "winning": "won", "keeping": "kept", "losing": "lost",
+    "leaving": "left", "telling": "told", "finding": "found", "seeing": "saw", "coming": "came", "going": "went",
+    "getting": "got", "running": "ran", "falling": "fell", "rising": "rose", "growing": "grew", "beginning": "began",
+    "hitting": "hit", "letting": "let", "shutting": "shut", "standing": "stood", "writing": "wrote",
+    "driving": "drove", "breaking": "broke", "speaking": "spoke", "meaning": "meant", "raising": "raised",
+    "hiring": "hired", "choosing": "chose", "striking": "struck", "shedding": "shed", "bidding": "bid"}
+
+
+def _past(word: str) -> str | None:
+    """The simple past of an -ing form ('covering' -> 'covered', 'selling' -> 'sold'), None when unsure."""
+    low = word.lower()
+    if low in _IRREGULAR_PAST:
+        return _IRREGULAR_PAST[low]
+    stem = low[:-3]
+    if not low.endswith("ing") or len(stem) < 2 or not stem.isalpha() or not set(stem) & set("aeiouy"):
+        return None
+    if stem.endswith("ee"):
+        return stem + "d"  # 'agreeing'
+    if stem[-1] == "y" and stem[-2] not in "aeiou":
+        return stem[:-1] + "ied"  # 'carrying'
+    return stem + "ed"  # 'covering', 'stopping', and 'creating' ('creat' + 'ed': the lost 'e' does not matter)
+
+
+def _past_participle_clause(verb: Token, clause: Token) -> str | None:
+    """'X raised $1 billion on Monday, selling 22 million shares': a participle clause after a past-tense verb
+    says what X did too; the participle's simple past, else None."""
+    if clause.tag_ != "VBG" or verb.tag_ != "VBD" or clause.i < verb.i or verb.lower_ in _REPORTING \
+            or not _after_comma(clause) or any(c.dep_ in _SUBJECTS or c.dep_ in ("mark", "aux") for c in clause.children):
+        return None
+    return _past(clause.text)
 
 
 def _joined_by_and(verb: Token, conj: Token) -> bool:

@@ -344,6 +344,12 @@ CASES = {
     "described names in the plural": (
         "The cables, owned by the telecom operators Nordnet and Eesti Side, were damaged on Wednesday.",
         [("Nordnet and Eesti Side are telecom operators",)], []),
+    "a participle clause after a past-tense verb": (
+        "Cerulean Systems raised $1.1 billion in its initial public offering on Wednesday, selling 22 million "
+        "shares at $50 each. Harbor Orbital's Tern lander touched down on the Moon on Tuesday, becoming the "
+        "company's first successful landing.",
+        [("Cerulean Systems sold 22 million shares at $50 each",),
+         ("Harbor Orbital's Tern lander became Harbor Orbital's first successful landing",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
@@ -361,6 +367,14 @@ def test_decontextualization_cases(extractor, case):
         assert not _has(texts, fragment), (fragment, texts)
     if "He said that" in text:  # no named source: no claim of the bare content
         assert not any(t.lower().startswith("the deal will close") for t in texts)
+
+
+def test_simple_past_of_an_ing_form():
+    from factcheck.decompose import _past
+
+    assert [_past(w) for w in ("covering", "selling", "stopping", "creating", "agreeing", "carrying", "using")] == \
+        ["covered", "sold", "stopped", "created", "agreed", "carried", "used"]
+    assert _past("thing") is None
 
 
 def test_within_the_next_month_is_a_deadline_not_the_calendar_month():
