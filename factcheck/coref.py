@@ -142,7 +142,12 @@ class Memory:
                 if name and name not in _clause_subject(t, subs):
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
-        # An organisation's short name gets its full name ('Corvane' -> 'Corvane Semiconductor').
+        # An organisation's short name gets its full name ('Corvane' -> 'Corvane Semiconductor'), as a
+        # pronoun resolved to it does ('Norrland said it ...').
+        for i, name in subs.items():
+            short = name.removesuffix("'s")
+            if short in self.aliases:
+                subs[i] = possessive(self.aliases[short]) if short != name else self.aliases[short]
         for chain in proper_chains(doc):
             if len(chain) == 1 and chain[0].text in self.aliases and chain[0].i not in subs:
                 subs[chain[0].i] = self.aliases[chain[0].text]
@@ -270,8 +275,9 @@ class Memory:
                 if " " in name:
                     self.surnames[name.split()[-1]] = name
             elif kind == "ORG":
-                _push(self.orgs, _with_country(chain))
-                self.org_counts[_text(chain)] = self.org_counts.get(_text(chain), 0) + 1
+                name = self.aliases.get(_text(chain)) or _with_country(chain)  # 'Atlas' is 'Atlas Data' seen before
+                _push(self.orgs, name)
+                self.org_counts[name] = self.org_counts.get(name, 0) + 1
                 words = [t.text for t in chain]
                 if 2 <= len(words) <= 3 and words[-1].lower() in _ORG_WORDS and words[0].isalpha() \
                         and words[0].lower() not in _ORG_WORDS and words[0][0].isupper():

@@ -350,6 +350,12 @@ CASES = {
         "company's first successful landing.",
         [("Cerulean Systems sold 22 million shares at $50 each",),
          ("Harbor Orbital's Tern lander became Harbor Orbital's first successful landing",)], []),
+    "a short name and the pronouns resolved to it get the full name": (
+        "Atlas Data will buy electricity from Pinecrest Nuclear under a 20-year agreement. Pinecrest has not yet "
+        "submitted a permit application. Atlas operates 38 data centers. Neither company disclosed the price. "
+        "Norrland Motors is recalling 86,000 SUVs. Norrland said it was not aware of any crashes before June 1.",
+        [("Neither Pinecrest Nuclear nor Atlas Data disclosed the price",),
+         ("Norrland Motors said Norrland Motors was not aware",)], ["Neither Pinecrest nor", "Atlas Data nor Atlas"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
