@@ -306,14 +306,15 @@ class Memory:
             self.last_thing = "the" + text[3:] if text.startswith("The ") else text  # 'the voluntary code'
         chains = {c[-1].i: c for c in proper_chains(doc)}
         for t in doc:  # common nouns that proper nouns modify, for a later bare 'the <noun>'
-            if t.tag_ not in ("NN", "NNS") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":
+            if t.tag_ not in ("NN", "NNS", "VBZ") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":
                 continue
-            given = next((c for c in t.head.children if c.dep_ == "dative"
-                          and (c.i in chains or (c.lower_ in ("it", "them") and resolved.get(c.i)))), None)
-            if t.dep_ == "dobj" and given is not None and not any(c.dep_ != "det" for c in t.lefts):
+            given = _recipient(t)
+            if given is not None and (given.i in chains or (given.lower_ in ("it", "them") and resolved.get(given.i))):
                 # 'granted Vireo a permit', 'granted it licenses' -> "Vireo's permit", "Tessellate's licenses"
                 owner = _text(chains[given.i]) if given.i in chains else resolved[given.i]
                 self.mentions[t.lower_] = possessive(owner)
+                continue
+            if t.tag_ == "VBZ":
                 continue
             mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
             words = [x for c in mods for x in c.subtree]
@@ -425,6 +426,21 @@ def _main_subject(sent) -> Token | None:
     """The main clause's subject when it is a common singular noun other than a company word ('a model')."""
     main = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     return main if main is not None and main.tag_ == "NN" and main.lower_ not in _COMPANY_NOUNS else None
+
+
+_GIVING = {"granted", "gave", "awarded", "issued", "offered", "sent", "handed", "sold", "lent", "promised"}
+
+
+def _recipient(noun: Token) -> Token | None:
+    """Who was given the bare noun: 'granted Vireo a permit', and 'granted it licenses', which the small
+    parser reads as a clause 'it licenses (to resume ...)'."""
+    if noun.tag_ in ("NN", "NNS") and noun.dep_ == "dobj" and not any(c.dep_ != "det" for c in noun.lefts):
+        return next((c for c in noun.head.children if c.dep_ == "dative"), None)
+    before = noun.doc[noun.i - 1] if noun.i > 0 else None
+    if noun.tag_ == "VBZ" and noun.head.lower_ in _GIVING and before is not None and before.dep_ == "nsubj" \
+            and before.head.i == noun.i and before.tag_ in ("PRP", "NNP", "NNPS"):
+        return before
+    return None
 
 
 def _clause_subject(t: Token, subs: dict[int, str]) -> set[str]:

@@ -356,6 +356,11 @@ CASES = {
         "Norrland Motors is recalling 86,000 SUVs. Norrland said it was not aware of any crashes before June 1.",
         [("Neither Pinecrest Nuclear nor Atlas Data disclosed the price",),
          ("Norrland Motors said Norrland Motors was not aware",)], ["Neither Pinecrest nor", "Atlas Data nor Atlas"]),
+    "'granted it licenses' read as a clause still gives the licenses an owner": (
+        "Tessellate Semiconductor said on Wednesday that the U.S. Commerce Department has granted it licenses to "
+        "resume some shipments of its T40 accelerator to customers in China. The licenses cover about $1.5 billion "
+        "worth of orders.",
+        [("Tessellate Semiconductor's licenses cover about $1.5 billion",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
