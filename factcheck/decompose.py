@@ -147,8 +147,13 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
     unveiled the Nova 9 on September 9' (what happened when), as a fact-checker lists it.
     """
     present = {x.i for x in core if not isinstance(x, str)}
-    preps = [c for c in verb.children if c.dep_ == "prep" and c.i in present]
-    dates = [p for p in preps if _is_date_prep(p)] + [
+    heads = [verb]  # 'is scheduled to begin in June before a judge': the verbs of 'to' complements too
+    while (nxt := next((c for c in heads[-1].children if c.dep_ == "xcomp" and c.tag_ in ("VB", "VBG")), None)):
+        heads.append(nxt)
+    preps = [c for h in heads for c in h.children if c.dep_ == "prep" and c.i in present]
+    misplaced = [c for o in verb.children if o.dep_ == "dobj" for c in o.children  # 'fined X 85 million euros
+                 if c.dep_ == "prep" and c.i in present and _is_date_prep(c)]     # on Monday', parsed on 'euros'
+    dates = [p for p in preps + misplaced if _is_date_prep(p)] + [
         c for c in verb.children if c.dep_ == "npadvmod" and c.lower_ in _DAY_WORDS and c.i in present]
     others = [p for p in preps if p not in dates and (p.lower_ not in _ARGUMENT_PREPS or (
         p.lower_ == "for" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in p.children)))]  # 'for transferring

@@ -361,6 +361,11 @@ CASES = {
         "resume some shipments of its T40 accelerator to customers in China. The licenses cover about $1.5 billion "
         "worth of orders.",
         [("Tessellate Semiconductor's licenses cover about $1.5 billion",)], []),
+    "a date apart from details of a 'to' complement, or parsed on the object": (
+        "A trial is scheduled to begin in June before a federal judge in San Jose, California. Ireland's Data "
+        "Protection Commission fined the dating app Glimmer 85 million euros on Monday for transferring users' data.",
+        [("A trial is scheduled to begin in June 2025.",),
+         ("fined the dating app Glimmer 85 million euros on May 19, 2025.",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
