@@ -66,6 +66,7 @@ def _reported(root: Token) -> list[Token]:
 def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
     removed: set[int] = set()
     extra: list[list[Item]] = []
+    included: list[tuple[Token, Token]] = []
     tokens = list(verb.subtree)
     for t in tokens:
         if t.i in removed or t.i == verb.i:
@@ -112,11 +113,20 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
                 removed |= _with_leading(t, span, verb)
                 pobj = next(c for c in t.children if c.dep_ == "pobj")
                 extra.append(list(noun_phrase(obj)) + ["has"] + [x for x in pobj.subtree])
+        elif t.dep_ == "prep" and t.lower_ == "including" and _after_comma(t) and (host := _included_in(t)):
+            removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
+            included.append((host, next(c for c in t.children if c.dep_ == "pobj")))
         elif t.text == "(":
             close = next((x for x in tokens if x.i > t.i and x.text == ")"), None)
             if close is not None:
                 removed |= set(range(t.i, close.i + 1))
     core = [x for x in tokens if x.i not in removed]
+    for host, part in included:  # 'carried 14 satellites, including two weather satellites' -> 'carried two ...'
+        drop = {x.i for x in noun_phrase(host)}
+        at = next((k for k, x in enumerate(core) if x.i in drop), None)
+        if at is not None:
+            rest = [x for x in core if x.i not in drop]
+            extra.append(prefix + rest[:at] + list(part.subtree) + rest[at:])
     pieces_ = [prefix + core] + extra + _date_apart(verb, core, prefix)
     return [p for piece in pieces_ for p in expand(piece)]
 
@@ -162,6 +172,18 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
         return []
     drop = {x.i for p in others for x in p.subtree}
     return [prefix + [x for x in core if isinstance(x, str) or x.i not in drop]]
+
+
+def _included_in(including: Token) -> Token | None:
+    """The noun that ', including Y' picks from: its head, or the verb's last noun object before it; None
+    when 'including' has no object."""
+    if not any(c.dep_ == "pobj" for c in including.children):
+        return None
+    if including.head.tag_ in ("NN", "NNS"):
+        return including.head
+    objects = [x for x in including.head.subtree if x.i < including.i and x.dep_ in ("dobj", "pobj")
+               and x.tag_ in ("NN", "NNS")]
+    return objects[-1] if objects else None
 
 
 def _temporal(clause: Token) -> bool:

@@ -366,6 +366,12 @@ CASES = {
         "Protection Commission fined the dating app Glimmer 85 million euros on Monday for transferring users' data.",
         [("A trial is scheduled to begin in June 2025.",),
          ("fined the dating app Glimmer 85 million euros on May 19, 2025.",)], []),
+    "what ', including Y' picks out is a claim of its own": (
+        "Aurelia Launch's Kestrel 2 rocket carried 14 small satellites, including two weather satellites built for "
+        "NOAA. Apple sued several companies, including Google and Samsung, on Monday.",
+        [("Aurelia Launch's Kestrel 2 rocket carried 14 small satellites.",),
+         ("Aurelia Launch's Kestrel 2 rocket carried two weather satellites built for NOAA",),
+         ("Apple sued Google on May 19, 2025",), ("Apple sued Samsung on May 19, 2025",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
