@@ -38,12 +38,18 @@ def pieces(sent: Span) -> list[list[Item]]:
     if not is_verb(root):
         return [list(sent)]
     out = [p for p in _clause(root, []) if p]
-    for content in _reported(root):  # 'X said on Monday that Y', 'Y, X said': Y is a claim of its own too
+    contents = _reported(root)
+    parts = []
+    for content in contents:  # 'X said on Monday that Y', 'Y, X said': Y is a claim of its own too
         joined = any(c.dep_ == "conj" for c in content.children)  # else a cc links two contents: 'Y, and Z, X said'
-        out += [[x for x in p if isinstance(x, str) or x.head.i != content.i
-                 or not (x.dep_ == "mark" or x.dep_ == "cc" and not joined)]
-                for p in _clause(content, []) if p]
-    return out
+        parts += [[x for x in p if isinstance(x, str) or x.head.i != content.i
+                   or not (x.dep_ == "mark" or x.dep_ == "cc" and not joined)]
+                  for p in _clause(content, []) if p]
+    if len(parts) > 1 and contents[0].i < root.i:  # 'Y and Z, the company said in a filing': each said so
+        inside = {x.i for c in contents for x in c.subtree}
+        said = [x for x in root.subtree if x.i not in inside and x.i > contents[-1].i]
+        out = [p + said for p in parts] + out[1:]
+    return out + parts
 
 
 _REPORTING = {"say", "said", "says", "announce", "announced", "announces", "confirm", "confirmed", "confirms",

@@ -324,7 +324,8 @@ CASES = {
         "on Monday. The deal is not exclusive, and Quorra continues to use other providers, a Quorra spokesperson "
         "said.",
         [("Brightforge Games will close Brightforge Games' studio in Montreal",),
-         ("Quorra continues to use other providers",)], ["exclusive, and."]),
+         ("Brightforge Games will cut about 480 jobs, Brightforge Games said on May 19, 2025.",),
+         ("Quorra continues to use other providers",)], ["exclusive, and.", "jobs and close"]),
     "a clause after 'after' is a fact of its own, its described object resolved": (
         "Orchard will let developers link to outside payment pages starting May 1, after the Korea Communications "
         "Commission fined the app store operator 20.5 billion won on Tuesday. Microsoft said on Monday that it "
