@@ -16,6 +16,7 @@ Item = Union["Token", str]
 
 _CONTRAST = {"while", "whereas", "although", "though"}
 _TEMPORAL = {"after", "before", "since"}
+_ARGUING = {"saying", "arguing", "adding", "noting", "citing", "claiming", "alleging", "stating", "warning"}
 _RELATIVES = {"who", "which", "that", "whom", "whose", "where", "when"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _RECIPROCAL = ("partner", "merg", "collaborat", "team", "compet", "agree", "sign", "join", "meet", "met")
@@ -90,10 +91,11 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
             extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
                       for p in _clause(t, [])]
         elif t.dep_ == "advcl" and t.head.i == verb.i and (past := _past_participle_clause(verb, t)):
-            # kept in the clause too: 'arguing that ...' often needs the clause's own words
             subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
             start = list(noun_phrase(subject)) if subject is not None else _subject_only(prefix)
             if start:  # 'X raised $1 billion, selling 22 million shares' -> 'X sold 22 million shares'
+                if t.lower_ not in _ARGUING:  # '..., arguing that the deal ...' needs the clause's own words
+                    removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
                 extra += [[past if _same(x, t) else x for x in p] for p in _clause(t, start)]
         elif t.dep_ == "relcl" and _nonrestrictive(t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)

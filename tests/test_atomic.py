@@ -348,9 +348,12 @@ CASES = {
     "a participle clause after a past-tense verb": (
         "Cerulean Systems raised $1.1 billion in its initial public offering on Wednesday, selling 22 million "
         "shares at $50 each. Harbor Orbital's Tern lander touched down on the Moon on Tuesday, becoming the "
-        "company's first successful landing.",
+        "company's first successful landing. The Federal Trade Commission sued on Tuesday, arguing that the deal "
+        "would give Brightloop control of the market.",
         [("Cerulean Systems sold 22 million shares at $50 each",),
-         ("Harbor Orbital's Tern lander became Harbor Orbital's first successful landing",)], []),
+         ("Cerulean Systems raised $1.1 billion in Cerulean Systems' initial public offering on May 21, 2025.",),
+         ("Harbor Orbital's Tern lander became Harbor Orbital's first successful landing",),
+         ("The Federal Trade Commission sued on May 20, 2025, arguing that",)], []),
     "a short name and the pronouns resolved to it get the full name": (
         "Atlas Data will buy electricity from Pinecrest Nuclear under a 20-year agreement. Pinecrest has not yet "
         "submitted a permit application. Atlas operates 38 data centers. Neither company disclosed the price. "
