@@ -84,7 +84,7 @@ class Memory:
         for t in doc:
             low = t.lower_
             if low not in _TRIGGERS and low not in _COMPANY_NOUNS and not (
-                    t.tag_ in ("NN", "NNS") and t.i > 0 and doc[t.i - 1].lower_ == "the"):
+                    t.tag_ in ("NN", "NNS") and t.i > 0 and (doc[t.i - 1].lower_ == "the" or doc[t.i - 1].tag_ == "JJ")):
                 continue
             before = [(c, k) for c, k in ranked if c[-1].i < t.i]
             if low in _PERSON_PRONOUNS and t.tag_ in ("PRP", "PRP$"):
@@ -128,6 +128,8 @@ class Memory:
                     and low in self.mentions and [c.i for c in t.lefts] == [t.i - 1]:
                 # 'The robots' -> "Forge Robotics' Anvil humanoid robots", as an earlier sentence named them
                 subs[t.i - 1] = ("The " if t.i == 1 and self.mentions[low][0].islower() else "") + self.mentions[low]
+            elif t.dep_ != "appos" and (owner := self._owner(t)) is not None:
+                subs[owner] = self.mentions[low]  # 'The first reactor' -> "Pinecrest Nuclear's first reactor"
             elif t.i > 0 and doc[t.i - 1].lower_ == "the" and t.dep_ != "appos" and t.tag_ == "NN":
                 if t.i == 1 and t.dep_ in ("nsubj", "nsubjpass") and low in self.owned \
                         and not any(c.dep_ in ("compound", "amod", "poss") for c in t.lefts):
@@ -160,6 +162,16 @@ class Memory:
                 subs[chain[0].i] = self.full_names[name]
         self._subs = subs
         return subs
+
+    def _owner(self, noun: Token) -> int | None:
+        """Index of 'the' in 'the <adjectives> <noun>' when an earlier sentence said whose the noun is
+        ("reactors built by Pinecrest Nuclear": 'the first reactor' is Pinecrest Nuclear's); else None."""
+        left = list(noun.lefts)
+        owner = self.mentions.get(noun.lower_, "")
+        if len(left) < 2 or left[0].lower_ != "the" or not owner.endswith(("'s", "'")) or noun.i == 0 \
+                or left[-1].i != noun.i - 1 or not all(c.dep_ == "amod" and c.tag_ == "JJ" for c in left[1:]):
+            return None
+        return left[0].i
 
     def _lead_org(self) -> str | None:
         """The organisation the article names most (not a regulator), the earliest on a tie."""
@@ -308,11 +320,14 @@ class Memory:
         for t in doc:  # common nouns that proper nouns modify, for a later bare 'the <noun>'
             if t.tag_ not in ("NN", "NNS", "VBZ") or t.lower_ in _COMPANY_NOUNS or t.dep_ == "compound":
                 continue
-            given = _recipient(t)
+            given = _recipient(t) or _maker(t)
             if given is not None and (given.i in chains or (given.lower_ in ("it", "them") and resolved.get(given.i))):
-                # 'granted Vireo a permit', 'granted it licenses' -> "Vireo's permit", "Tessellate's licenses"
+                # 'granted Vireo a permit', 'granted it licenses', 'reactors built by Pinecrest Nuclear' ->
+                # "Vireo's permit", "Tessellate's licenses", "Pinecrest Nuclear's reactor(s)"
                 owner = _text(chains[given.i]) if given.i in chains else resolved[given.i]
                 self.mentions[t.lower_] = possessive(owner)
+                if t.tag_ == "NNS" and t.lower_.endswith("s"):
+                    self.mentions.setdefault(t.lower_[:-1], possessive(owner))  # 'the first reactor'
                 continue
             if t.tag_ == "VBZ":
                 continue
@@ -441,6 +456,18 @@ def _recipient(noun: Token) -> Token | None:
             and before.head.i == noun.i and before.tag_ in ("PRP", "NNP", "NNPS"):
         return before
     return None
+
+
+_MAKING = {"built", "made", "developed", "designed", "operated", "owned", "run", "produced", "manufactured"}
+
+
+def _maker(noun: Token) -> Token | None:
+    """Whose the noun is by a participle: 'reactors built by Pinecrest Nuclear', 'warehouses run by X'."""
+    if noun.tag_ not in ("NN", "NNS"):
+        return None
+    made = next((c for c in noun.children if c.dep_ == "acl" and c.lower_ in _MAKING), None)
+    by = next((c for c in made.children if c.dep_ == "agent"), None) if made is not None else None
+    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def _clause_subject(t: Token, subs: dict[int, str]) -> set[str]:

@@ -376,6 +376,10 @@ CASES = {
         [("Aurelia Launch's Kestrel 2 rocket carried 14 small satellites.",),
          ("Aurelia Launch's Kestrel 2 rocket carried two weather satellites built for NOAA",),
          ("Apple sued Google on May 19, 2025",), ("Apple sued Samsung on May 19, 2025",)], []),
+    "what a participle says was built by someone is theirs later": (
+        "Atlas Data will buy 500 megawatts of electricity from small modular reactors built by Pinecrest Nuclear. "
+        "The first reactor is expected to start operating in 2030.",
+        [("Pinecrest Nuclear's first reactor is expected to start operating in 2030",)], []),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
