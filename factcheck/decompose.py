@@ -90,7 +90,7 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         elif t.dep_ == "advcl" and t.head.i == verb.i and _temporal(t):  # kept in the clause too
             extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
                       for p in _clause(t, [])]
-        elif t.dep_ == "advcl" and t.head.i == verb.i and (past := _past_participle_clause(verb, t)):
+        elif t.dep_ == "advcl" and t.head.i == verb.i and (past := _ing_clause_past(verb, t)):
             subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
             start = list(noun_phrase(subject)) if subject is not None else _subject_only(prefix)
             if start:  # 'X raised $1 billion, selling 22 million shares' -> 'X sold 22 million shares'
@@ -209,8 +209,8 @@ _IRREGULAR_PAST = {
     "leaving": "left", "telling": "told", "finding": "found", "seeing": "saw", "coming": "came", "going": "went",
     "getting": "got", "running": "ran", "falling": "fell", "rising": "rose", "growing": "grew", "beginning": "began",
     "hitting": "hit", "letting": "let", "shutting": "shut", "standing": "stood", "writing": "wrote",
-    "driving": "drove", "breaking": "broke", "speaking": "spoke", "meaning": "meant", "raising": "raised",
-    "hiring": "hired", "choosing": "chose", "striking": "struck", "shedding": "shed", "bidding": "bid"}
+    "driving": "drove", "breaking": "broke", "speaking": "spoke", "meaning": "meant", "choosing": "chose",
+    "striking": "struck", "shedding": "shed", "bidding": "bid"}
 
 
 def _past(word: str) -> str | None:
@@ -228,9 +228,9 @@ def _past(word: str) -> str | None:
     return stem + "ed"  # 'covering', 'stopping', and 'creating' ('creat' + 'ed': the lost 'e' does not matter)
 
 
-def _past_participle_clause(verb: Token, clause: Token) -> str | None:
-    """'X raised $1 billion on Monday, selling 22 million shares': a participle clause after a past-tense verb
-    says what X did too; the participle's simple past, else None."""
+def _ing_clause_past(verb: Token, clause: Token) -> str | None:
+    """'X raised $1 billion on Monday, selling 22 million shares': an -ing clause after a past-tense verb says
+    what X did too; the simple past of its verb ('sold'), else None."""
     if clause.tag_ != "VBG" or verb.tag_ != "VBD" or clause.i < verb.i or verb.lower_ in _REPORTING \
             or not _after_comma(clause) or any(c.dep_ in _SUBJECTS or c.dep_ in ("mark", "aux") for c in clause.children):
         return None
