@@ -380,6 +380,11 @@ CASES = {
         "Atlas Data will buy 500 megawatts of electricity from small modular reactors built by Pinecrest Nuclear. "
         "The first reactor is expected to start operating in 2030.",
         [("Pinecrest Nuclear's first reactor is expected to start operating in 2030",)], []),
+    "'must' with a deadline is an order, not an opinion": (
+        "Glimmer, which has its European headquarters in Dublin, must bring its data processing into compliance "
+        "within six months. Pelham must do better.",
+        [("Glimmer must bring Glimmer's data processing into compliance within six months",)],
+        ["Pelham must do better"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
