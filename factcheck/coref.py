@@ -51,6 +51,7 @@ _EVENT_NOUNS = {"outage", "investigation", "probe", "deal", "agreement", "acquis
                 "settlement", "recall", "breach", "hack", "attack", "layoffs", "partnership", "contract", "offering",
                 "program", "programme", "change", "fine", "ruling", "launch", "rollout", "update", "redesign",
                 "restructuring", "deployment", "expansion", "investment", "cuts", "shutdown", "strike", "ban"}
+_VERSIONS = {"versions", "releases", "editions", "updates", "builds"}  # of a product, when said bare
 _TRIGGERS = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their"}
 _PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 _EXPLETIVE = re.compile(r"^(is|was|'s|remains|remained|seems|seemed|appears|appeared|has been|had been)"
@@ -83,7 +84,7 @@ class Memory:
         subs: dict[int, str] = {}
         for t in doc:
             low = t.lower_
-            if low not in _TRIGGERS and low not in _COMPANY_NOUNS and not (
+            if low not in _TRIGGERS and low not in _COMPANY_NOUNS and low not in _VERSIONS and not (
                     t.tag_ in ("NN", "NNS") and t.i > 0 and (doc[t.i - 1].lower_ == "the" or doc[t.i - 1].tag_ == "JJ")):
                 continue
             before = [(c, k) for c, k in ranked if c[-1].i < t.i]
@@ -144,6 +145,10 @@ class Memory:
                 if name and name not in _clause_subject(t, subs):
                     subs.update({i: "" for i in range(first, t.i + 1)})
                     subs[first] = name
+            elif low in _VERSIONS and t.tag_ == "NNS" and [c.dep_ for c in t.lefts] == ["amod"] \
+                    and not any(c.dep_ == "prep" for c in t.rights) and (product := self._product(doc[:t.i])):
+                subs[t.i] = f"{t.text} of {product}"  # 'Existing releases remain' -> 'Existing releases of KelpieDB'
+
         # An organisation's short name gets its full name ('Corvane' -> 'Corvane Semiconductor'), as a
         # pronoun resolved to it does ('Norrland said it ...').
         for i, name in subs.items():
@@ -162,6 +167,14 @@ class Memory:
                 subs[chain[0].i] = self.full_names[name]
         self._subs = subs
         return subs
+
+    def _product(self, before) -> str | None:
+        """The product named last ('the open-source KelpieDB database'), in the tokens before or earlier."""
+        named = [t for t in before if t.text[:1].isupper() and t.i + 1 < len(t.doc)
+                 and t.doc[t.i + 1].lower_ in _PRODUCT_NOUNS]  # 'KelpieDB' may be tagged anything
+        if named:
+            return named[-1].text
+        return next(reversed(self.full_names), None)
 
     def _owner(self, noun: Token) -> int | None:
         """Index of 'the' in 'the <adjectives> <noun>' when an earlier sentence said whose the noun is

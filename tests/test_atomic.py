@@ -385,6 +385,12 @@ CASES = {
         "within six months. Pelham must do better.",
         [("Glimmer must bring Glimmer's data processing into compliance within six months",)],
         ["Pelham must do better"]),
+    "bare 'future versions' are the product's": (
+        "Kelpie, the company behind the open-source KelpieDB database, said on Tuesday that future versions will be "
+        "released under the Business Source License. Existing releases remain available under Apache 2.0. Updates "
+        "ship monthly.",
+        [("future versions of KelpieDB will be released",), ("Existing releases of KelpieDB remain available",)],
+        ["Updates of"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
