@@ -254,7 +254,7 @@ CASES = {
         "Kelpie, the company behind the open-source KelpieDB database, said on Tuesday that future versions "
         "will be released under the Business Source License.",
         [("Kelpie is the company behind the open-source KelpieDB database",),
-         ("Kelpie said on May 20, 2025 that future versions will be released",)], ["Kelpie, Kelpie"]),
+         ("Kelpie said on May 20, 2025 that future versions of KelpieDB will be released",)], ["Kelpie, Kelpie"]),
     "an appositive hung on the wrong noun": (
         "Customers of Paylark, the mobile payments app, were unable to send money for five hours on Tuesday.",
         [("Paylark is the mobile payments app",), ("Customers of Paylark were unable to send money",)], []),
