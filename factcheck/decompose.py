@@ -43,9 +43,7 @@ def pieces(sent: Span) -> list[list[Item]]:
     parts = []
     for content in contents:  # 'X said on Monday that Y', 'Y, X said': Y is a claim of its own too
         joined = any(c.dep_ == "conj" for c in content.children)  # else a cc links two contents: 'Y, and Z, X said'
-        parts += [[x for x in p if isinstance(x, str) or x.head.i != content.i
-                   or not (x.dep_ == "mark" or x.dep_ == "cc" and not joined)]
-                  for p in _clause(content, []) if p]
+        parts += _unmarked(content, [p for p in _clause(content, []) if p], also_cc=not joined)
     if len(parts) > 1 and contents[0].i < root.i:  # 'Y and Z, the company said in a filing': each said so
         inside = {x.i for c in contents for x in c.subtree}
         said = [x for x in root.subtree if x.i not in inside and x.i > contents[-1].i]
@@ -81,15 +79,15 @@ def _clause(verb: Token, prefix: list[Item]) -> list[list[Item]]:
         if t.dep_ == "conj" and t.head.i == verb.i and is_verb(t) and _joined_by_and(verb, t):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
             has_subject = any(c.dep_ in _SUBJECTS or c.dep_ == "expl" for c in t.children)
-            extra += _clause(t, [] if has_subject else (_shared_start(verb, t) or _subject_only(prefix)))
+            parts = _clause(t, [] if has_subject else (_shared_start(verb, t) or _subject_only(prefix)))
+            that = all(c.lower_ == "that" for c in t.children if c.dep_ == "mark")  # 'and that Y', not 'and if Y'
+            extra += _unmarked(t, parts) if that else parts
         elif t.dep_ == "advcl" and t.head.i == verb.i and any(
                 c.dep_ == "mark" and c.lower_ in _CONTRAST for c in t.children):
             removed |= _with_leading(t, {x.i for x in t.subtree}, verb)
-            extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
-                      for p in _clause(t, [])]
+            extra += _unmarked(t, _clause(t, []))
         elif t.dep_ == "advcl" and t.head.i == verb.i and _temporal(t):  # kept in the clause too
-            extra += [[x for x in p if isinstance(x, str) or not (x.dep_ == "mark" and x.head.i == t.i)]
-                      for p in _clause(t, [])]
+            extra += _unmarked(t, _clause(t, []))
         elif t.dep_ == "advcl" and t.head.i == verb.i and (past := _ing_clause_past(verb, t)):
             subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
             start = list(noun_phrase(subject)) if subject is not None else _subject_only(prefix)
@@ -192,6 +190,12 @@ def _included_in(including: Token) -> Token | None:
     objects = [x for x in including.head.subtree if x.i < including.i and x.dep_ in ("dobj", "pobj")
                and x.tag_ in ("NN", "NNS")]
     return objects[-1] if objects else None
+
+
+def _unmarked(verb: Token, pieces_: list[list[Item]], also_cc: bool = False) -> list[list[Item]]:
+    """The pieces of a subordinate clause without its 'that' / 'while' / 'after' (and its dangling 'and')."""
+    drop = ("mark", "cc") if also_cc else ("mark",)
+    return [[x for x in p if isinstance(x, str) or x.head.i != verb.i or x.dep_ not in drop] for p in pieces_]
 
 
 def _temporal(clause: Token) -> bool:

@@ -10,8 +10,10 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
 _NUM = r"(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
-_WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+_WEEKDAY_RE = re.compile(r"\b(?:(on|last|this|past) )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+                         r"(?: (morning|afternoon|evening|night))?\b"
                          r"(?!,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d)")
+_PREP_BEFORE = re.compile(r"\b(by|until|till|before|after|since|from|through)\s+$", re.I)
 _DAY_RE = re.compile(r"\b(yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)\b", re.I)
 _PERIOD_RE = re.compile(r"(?<!\bthe )\b(?:(earlier|later) )?(?:(in|during|over) )?(last|this|next|the past) "
                         r"(week|month|year)\b", re.I)
@@ -51,7 +53,11 @@ def _weekday(m: re.Match, published: date) -> str:
     back = (published.weekday() - target) % 7
     if m.group(1) in ("last", "past") and back == 0:
         back = 7
-    return "on " + fmt(published - timedelta(days=back))
+    day = fmt(published - timedelta(days=back))
+    if m.group(3):
+        day = f"the {m.group(3)} of {day}"  # 'Wednesday morning' -> 'the morning of February 26, 2025'
+    return day if _PREP_BEFORE.search(m.string[:m.start()]) else "on " + day  # 'by Wednesday', not 'by on'
+
 
 
 def _day(m: re.Match, published: date) -> str:

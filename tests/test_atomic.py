@@ -418,6 +418,22 @@ def test_simple_past_of_an_ing_form():
     assert _past("thing") is None
 
 
+def test_and_that_clause_loses_its_that(extractor):
+    texts = _texts(extractor, "Paylark said no funds were lost and that all pending transfers were completed by "
+                              "Wednesday morning.")
+    assert "All pending transfers were completed by the morning of May 21, 2025." in texts
+    assert not any(t.startswith("That") for t in texts)
+
+
+def test_weekday_after_a_preposition_and_with_a_part_of_day():
+    from factcheck.reldates import anchor
+
+    published = date(2025, 2, 26)  # a Wednesday
+    assert anchor("Transfers were completed by Wednesday morning.", published) == \
+        "Transfers were completed by the morning of February 26, 2025."
+    assert anchor("The outage began Tuesday.", published) == "The outage began on February 25, 2025."
+
+
 def test_within_the_next_month_is_a_deadline_not_the_calendar_month():
     from factcheck.reldates import anchor
 
