@@ -217,16 +217,22 @@ class Memory:
 
     def _it(self, t: Token, before: list, subs: dict[int, str]) -> str | None:
         """'it'/'its': the subject of its own clause for 'its', never that subject for 'it' as an object."""
-        verb, subject = None, None
+        verb, subject, shared = None, None, False
         for a in t.ancestors:  # 'by favoring its own exchange': the subject of the verb it hangs on
             if a.tag_.startswith("VB"):
                 verb = verb or a
                 subject = next((c for c in a.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                if subject is None and a.dep_ == "conj" and a.head.tag_.startswith("VB"):
-                    # 'will host Grok 3 and offer it': the shared subject of the coordinated verbs
+                if subject is None and (a.dep_ == "conj" or t.lower_ == "it" and a.dep_ in ("advcl", "xcomp")) \
+                        and a.head.tag_.startswith("VB"):
+                    # 'will host Grok 3 and offer it', 'released Tide-3, making it available': the subject
+                    # the verb shares with the verb it hangs on
                     subject = next((c for c in a.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    shared = a.dep_ == "advcl"
                 if subject is not None or t.lower_ != "its" or a.dep_ not in ("pcomp", "xcomp", "advcl"):
                     break
+        if shared and subject is not None and not any(k == "THING" and subject.i not in {x.i for x in c}
+                                                      for c, k in before):
+            subject = None  # 'raised money, valuing it at $5 billion': an -ing clause's 'it' is a named product
         if subject is not None and subject.i < t.i and t.i not in {x.i for x in subject.subtree}:
             if t.lower_ == "its":
                 if subject.i in subs:
@@ -269,7 +275,8 @@ class Memory:
             return "the " + _text([x for x in main.lefts if x.dep_ in ("compound", "amod")] + [main])  # 'A model ... train it'
         if t.lower_ == "it" and self.last_thing and not things:
             return self.last_thing  # 'The voluntary code missed its target. ... sign it': the code
-        if t.lower_ == "it" and t.dep_ in ("dobj", "dative") and subject is not None and things:
+        if t.lower_ == "it" and subject is not None and things and (  # 'making it available': an object too
+                t.dep_ in ("dobj", "dative") or t.dep_ == "nsubj" and not t.head.tag_.startswith("VB")):
             return things[-1]  # an object 'it' is not its clause's subject: the latest other thing before it
         return _latest([_text(c) for c, k in before if k not in ("PERSON", "PLACE") and _is_subject(c)],
                        self.things)
@@ -490,6 +497,8 @@ def _clause_subject(t: Token, subs: dict[int, str]) -> set[str]:
     if t.dep_ not in ("dobj", "dative", "pobj"):
         return set()
     subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None and verb.dep_ in ("xcomp", "conj"):  # 'plans to buy the startup'
+        subject = next((c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None:
         return set()
     return {_text([x for x in subject.subtree if x.i <= subject.i]), _text([subject]), _substituted(subs, subject.i)}

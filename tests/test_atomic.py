@@ -391,6 +391,12 @@ CASES = {
         "ship monthly.",
         [("future versions of KelpieDB will be released",), ("Existing releases of KelpieDB remain available",)],
         ["Updates of"]),
+    "'it' in an -ing clause is the product, not the company": (
+        "Tidewater AI released Tide-3, its newest large language model, on Monday, making it available to paying "
+        "subscribers. Qubitra announced a $600 million funding round led by Calder Ventures, valuing it at $5.1 "
+        "billion.",
+        [("Tidewater AI made Tide-3 available to paying subscribers",), ("valuing Qubitra at $5.1 billion",)],
+        ["made Tidewater AI available", "valuing Calder"]),
     "they in what a plural source said": (
         "The cables are owned by Nordnet and Eesti Side. Finnish police said they had detained a cargo ship.",
         [("Finnish police said Finnish police had detained a cargo ship",)], []),
