@@ -44,10 +44,12 @@ def pieces(sent: Span) -> list[list[Item]]:
     for content in contents:  # 'X said on Monday that Y', 'Y, X said': Y is a claim of its own too
         joined = any(c.dep_ == "conj" for c in content.children)  # else a cc links two contents: 'Y, and Z, X said'
         parts += _unmarked(content, [p for p in _clause(content, []) if p], also_cc=not joined)
-    if len(parts) > 1 and contents[0].i < root.i:  # 'Y and Z, the company said in a filing': each said so
+    verbs = {x.i for c in contents for x in [c, *c.children] if x is c or x.dep_ == "conj" and is_verb(x)}
+    said = [p for p in parts if any(not isinstance(x, str) and x.i in verbs for x in p)]
+    if len(said) > 1 and contents[0].i < root.i:  # 'Y and Z, the company said in a filing': each said so
         inside = {x.i for c in contents for x in c.subtree}
-        said = [x for x in root.subtree if x.i not in inside and x.i > contents[-1].i]
-        out = [p + said for p in parts] + out[1:]
+        source = [x for x in root.subtree if x.i not in inside and x.i > contents[-1].i]
+        out = [p + source for p in said] + out[1:]
     return out + parts
 
 

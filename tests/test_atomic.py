@@ -322,10 +322,10 @@ CASES = {
     "what a source said before naming it is split too": (
         "Brightforge Games will cut about 480 jobs and close its studio in Montreal, the video game publisher said "
         "on Monday. The deal is not exclusive, and Quorra continues to use other providers, a Quorra spokesperson "
-        "said.",
+        "said. Pictura, the photo-sharing app, will end its partnership and replace it, the company said.",
         [("Brightforge Games will close Brightforge Games' studio in Montreal",),
          ("Brightforge Games will cut about 480 jobs, Brightforge Games said on May 19, 2025.",),
-         ("Quorra continues to use other providers",)], ["exclusive, and.", "jobs and close"]),
+         ("Quorra continues to use other providers",)], ["exclusive, and.", "jobs and close", "app, Pictura said"]),
     "a clause after 'after' is a fact of its own, its described object resolved": (
         "Orchard will let developers link to outside payment pages starting May 1, after the Korea Communications "
         "Commission fined the app store operator 20.5 billion won on Tuesday. Microsoft said on Monday that it "
