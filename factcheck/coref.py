@@ -469,7 +469,9 @@ _GIVING = {"granted", "gave", "awarded", "issued", "offered", "sent", "handed", 
 def _recipient(noun: Token) -> Token | None:
     """Who was given the bare noun: 'granted Vireo a permit', and 'granted it licenses', which the small
     parser reads as a clause 'it licenses (to resume ...)'."""
-    if noun.tag_ in ("NN", "NNS") and noun.dep_ == "dobj" and not any(c.dep_ != "det" for c in noun.lefts):
+    if noun.tag_ in ("NN", "NNS"):
+        if noun.dep_ != "dobj" or any(c.dep_ != "det" for c in noun.lefts):
+            return None
         return next((c for c in noun.head.children if c.dep_ == "dative"), None)
     before = noun.doc[noun.i - 1] if noun.i > 0 else None
     if noun.tag_ == "VBZ" and noun.head.lower_ in _GIVING and before is not None and before.dep_ == "nsubj" \
@@ -483,9 +485,9 @@ _MAKING = {"built", "made", "developed", "designed", "operated", "owned", "run",
 
 def _maker(noun: Token) -> Token | None:
     """Whose the noun is by a participle: 'reactors built by Pinecrest Nuclear', 'warehouses run by X'."""
-    if noun.tag_ not in ("NN", "NNS"):
+    if noun.tag_ not in ("NN", "NNS") or not noun.n_rights:
         return None
-    made = next((c for c in noun.children if c.dep_ == "acl" and c.lower_ in _MAKING), None)
+    made = next((c for c in noun.rights if c.dep_ == "acl" and c.lower_ in _MAKING), None)
     by = next((c for c in made.children if c.dep_ == "agent"), None) if made is not None else None
     return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
