@@ -184,9 +184,9 @@ def _date_apart(verb: Token, core: list[Item], prefix: list[Item]) -> list[list[
 
 def _included_in(including: Token) -> Token | None:
     """The noun that ', including Y' picks from: its head, or the verb's last noun object before it; None
-    when 'including' has no object."""
-    if not any(c.dep_ == "pobj" for c in including.children):
-        return None
+    when 'including' has no noun object."""
+    if not any(c.dep_ == "pobj" and c.tag_.startswith("NN") for c in including.children):
+        return None  # ', including those for ...' names nothing that can stand in for the noun
     if including.head.tag_ in ("NN", "NNS"):
         return including.head
     objects = [x for x in including.head.subtree if x.i < including.i and x.dep_ in ("dobj", "pobj")

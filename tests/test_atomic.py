@@ -376,6 +376,10 @@ CASES = {
         [("Aurelia Launch's Kestrel 2 rocket carried 14 small satellites.",),
          ("Aurelia Launch's Kestrel 2 rocket carried two weather satellites built for NOAA",),
          ("Apple sued Google on May 19, 2025",), ("Apple sued Samsung on May 19, 2025",)], []),
+    "', including those for ...' leaves the noun it picks from": (
+        "Most of the act's remaining provisions, including those for high-risk systems used in hiring, apply "
+        "from August 2, 2026.",
+        [("Most of the act's remaining provisions", "apply from August 2, 2026")], ["Most of those"]),
     "what a participle says was built by someone is theirs later": (
         "Atlas Data will buy 500 megawatts of electricity from small modular reactors built by Pinecrest Nuclear. "
         "The first reactor is expected to start operating in 2030.",
