@@ -73,10 +73,6 @@ _HEDGE = re.compile(
     r"|did not (say|disclose)"
     r"|neither \w+ disclosed|has not (said|disclosed))\b",
     re.IGNORECASE)
-_MONTH_WORDS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# 'must ... within six months' is an order with a deadline, not an opinion ('Apple must do better')
-_ORDER = re.compile(rf"\bmust\b(?=[^.;]*\b(within|by|no later than) (\w+ ){{0,2}}(\d|({_MONTH_WORDS})\b"
-                    r"|(days?|weeks?|months?|years?)\b))")
 _EDGE_JUNK = re.compile(r"^[\s,;:—–-]*(?:(?:and|but|or|so)\b)?[\s,;:—–-]*|[\s,;:—–-]+$", re.IGNORECASE)
 _LONG_SENTENCE = 2000
 
@@ -376,7 +372,7 @@ def _score(text: str, has_verb: bool, specific: bool) -> float:
     A claim with no number, proper noun or resolved entity is a generality ("Users pay the price"):
     it scores at most 0.45.
     """
-    score = checkworthiness(_ORDER.sub("has to", text))
+    score = checkworthiness(text)
     if has_verb and score == 0.1 and not text.endswith(":"):
         score = checkworthiness(text + " is")  # the heuristic missed an irregular verb (spoke, led, won)
     if not specific:

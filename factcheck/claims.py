@@ -9,6 +9,7 @@ import re
 from typing import Protocol
 
 from factcheck.records import Claim, Document
+from factcheck.reldates import _MONTHS
 from factcheck.text import iter_sentences
 
 
@@ -22,8 +23,11 @@ class ClaimExtractor(Protocol):
         ...
 
 
+# 'must ... within six months' / 'by August 2' is an order with a deadline, not an opinion ('Apple must do better')
+_DEADLINE = rf"[^.;]*\b(within|by|no later than) (\w+ ){{0,2}}(\d|({'|'.join(_MONTHS)})\b|(days?|weeks?|months?|years?)\b)"
 _OPINION = re.compile(
-    r"\b(i|we) (think|believe|feel|hope|guess|suspect)\b|\bin my (view|opinion)\b|\bshould\b|\bmust\b"
+    r"\b(i|we) (think|believe|feel|hope|guess|suspect)\b|\bin my (view|opinion)\b|\bshould\b"
+    rf"|\bmust\b(?!{_DEADLINE})"
     r"|\b(amazing|awesome|terrible|awful|exciting|disappointing|best|worst|great|brilliant|stunning)\b"
     r"|\bwill likely\b|\bprobably\b|\bperhaps\b|\bmaybe\b|\bin our view\b|\bexpect\b|\bmost important\b"
     r"|\b(impressive|strong|weak|thrilled|giddy|excited|delighted|worried|honestly|frankly|sadly|luckily)\b"

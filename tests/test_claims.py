@@ -30,6 +30,12 @@ def test_checkworthiness_orders_facts_above_opinions():
     assert checkworthiness("Will regulators approve the deal?") == 0.0
 
 
+def test_must_with_a_deadline_is_an_order_not_an_opinion():
+    assert checkworthiness("Member states must designate their market authorities by August 2, 2025.") >= 0.5
+    assert checkworthiness("The Commission said Orchard must open its app store within six months.") >= 0.5
+    assert checkworthiness("Apple must do better on privacy, critics say.") < 0.5
+
+
 def test_article_without_claims_gives_none():
     doc = Document("a2", "t", "What a week! Subscribe to our newsletter. I think we should all relax.")
     assert SentenceClaimExtractor().extract(doc) == []
