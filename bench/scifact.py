@@ -7,6 +7,7 @@ Loads the corpus with `factcheck sources add`, verifies the dev claims with
   * verdicts: accuracy, macro-F1, per-label F1, confusion matrix, ECE.
 
     python bench/scifact.py --data ../shared/data/scifact --work /tmp/factcheck-scifact [--verifier baseline]
+    python bench/scifact.py --work /tmp/factcheck-scifact --skip-verdicts --reranker packaged:factcheck-reranker
 
 Nothing is written into the repository; the work directory holds the converted corpus, the
 database and the index (reused across runs).
@@ -40,20 +41,9 @@ def load_claims(path: Path) -> list[dict]:
 
 def convert_corpus(corpus: Path, out: Path) -> dict[str, list[tuple[int, int]]]:
     """Write the corpus as factcheck JSONL; returns each doc's sentence offsets in its text."""
-    offsets = {}
-    with out.open("w") as handle:
-        for line in corpus.read_text().splitlines():
-            doc = json.loads(line)
-            text, spans = "", []
-            for sentence in doc["abstract"]:
-                sentence = sentence.strip()
-                if text:
-                    text += " "
-                spans.append((len(text), len(text) + len(sentence)))
-                text += sentence
-            offsets[str(doc["doc_id"])] = spans
-            handle.write(json.dumps({"id": str(doc["doc_id"]), "title": doc["title"], "text": text}) + "\n")
-    return offsets
+    from factcheck.reranker_training import scifact_corpus_jsonl
+
+    return scifact_corpus_jsonl(corpus.parent, out)
 
 
 def factcheck(work: Path, *args: str, verifier: str | None = None) -> None:
@@ -63,9 +53,11 @@ def factcheck(work: Path, *args: str, verifier: str | None = None) -> None:
     subprocess.run([sys.executable, "-m", "factcheck", *args], env=env, check=False)
 
 
-def retrieval_metrics(work: Path, claims: list[dict], offsets, k_passages: int = 60) -> dict:
-    """Recall@k and nDCG@10 of gold documents for dense, lexical and hybrid retrieval."""
-    from factcheck.pipeline import Workspace
+def retrieval_metrics(work: Path, claims: list[dict], offsets, k_passages: int = 60,
+                      rerankers: list[str] = ()) -> dict:
+    """Recall@k and nDCG@10 of gold documents for dense, lexical and hybrid retrieval, and for
+    hybrid retrieval followed by each of `rerankers` (FACTCHECK_RERANKER values)."""
+    from factcheck.pipeline import Workspace, make_reranker
     from factcheck.retrieve import HybridRetriever
     from factcheck.settings import Settings
     from factcheck.schema import Passage
@@ -78,8 +70,13 @@ def retrieval_metrics(work: Path, claims: list[dict], offsets, k_passages: int =
     gold = [c for c in claims if c["gold_docs"]]
     texts = [c["claim"] for c in gold]
     results = {}
-    for mode, (dw, lw) in {"dense": (1.0, 0.0), "lexical": (0.0, 1.0), "hybrid": (1.0, 1.0)}.items():
-        r = HybridRetriever(ws.store, ws.embedder, ws.vectors, ws.lexical, dw, lw, candidates=100)
+    modes = {"dense": (1.0, 0.0, None), "lexical": (0.0, 1.0, None), "hybrid": (1.0, 1.0, None)}
+    modes.update({f"hybrid+reranker {name}": (1.0, 1.0, name) for name in rerankers})
+    for mode, (dw, lw, reranker_name) in modes.items():
+        reranker = make_reranker(ws.settings.model_copy(update={"reranker": reranker_name}))
+        depth = getattr(reranker, "depth", 20)
+        r = HybridRetriever(ws.store, ws.embedder, ws.vectors, ws.lexical, dw, lw, candidates=100,
+                            reranker=reranker, rerank_depth=depth)
         start = time.perf_counter()
         hits = r.retrieve(texts, k_passages)
         elapsed = time.perf_counter() - start
@@ -154,6 +151,8 @@ def main() -> None:
     parser.add_argument("--verifier", default=None, help="FACTCHECK_VERIFIER for the verdict run.")
     parser.add_argument("--skip-retrieval", action="store_true")
     parser.add_argument("--skip-verdicts", action="store_true")
+    parser.add_argument("--reranker", action="append", default=[],
+                        help="Also score hybrid retrieval with this second stage (FACTCHECK_RERANKER value); repeatable.")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     claims = load_claims(args.data / f"claims_{args.split}.jsonl")
@@ -164,7 +163,7 @@ def main() -> None:
     factcheck(args.work, "sources", "add", str(corpus))
     report = {"index_seconds": round(time.perf_counter() - start, 1)}
     if not args.skip_retrieval:
-        report["retrieval"] = retrieval_metrics(args.work, claims, offsets)
+        report["retrieval"] = retrieval_metrics(args.work, claims, offsets, rerankers=args.reranker)
     if not args.skip_verdicts:
         claims_file = args.work / f"claims_{args.split}.jsonl"
         claims_file.write_text("".join(json.dumps({"id": c["id"], "claim": c["claim"]}) + "\n" for c in claims))

@@ -315,6 +315,26 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_VERIFIER={out_dir}")
 
 
+@cli.command("train-reranker")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
+              help="Data root holding scifact/ (e.g. ../shared/data).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path),
+              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@click.option("--seed", default=13, show_default=True, help="Fixes the pair order and the head's initialisation.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the training pairs.")
+@click.option("--negatives", default=12, show_default=True, help="Hard negatives per claim, from our own ranking.")
+def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives):
+    """Train the relevance reranker on SciFact train, with hard negatives from factcheck's own retrieval."""
+    from factcheck.reranker_training import train_reranker as train
+
+    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
+    record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, negatives=negatives,
+                   index_progress=_progress("indexing the SciFact corpus"))
+    click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (list,))}, indent=2))
+    click.echo(f"model written to {out_dir}; use it with FACTCHECK_RERANKER={out_dir}")
+
+
 @cli.command()
 @click.option("--limit", default=50, show_default=True, help="How many verdicts.")
 @click.option("--run", "run_id", type=int, help="Only verdicts written by this run.")

@@ -18,7 +18,9 @@ import numpy as np
 from factcheck.errors import ConfigError
 
 PACKAGED_PREFIX = "packaged:"
-PACKAGED_MODELS = {"factcheck-verifier": Path(__file__).parent / "models" / "verifier"}
+PACKAGED_MODELS = {"factcheck-verifier": Path(__file__).parent / "models" / "verifier",
+                   "factcheck-reranker": Path(__file__).parent / "models" / "reranker"}
+_TRAIN_COMMAND = {"factcheck-verifier": "train-verifier", "factcheck-reranker": "train-reranker"}
 LABEL_ORDER = ("entailment", "neutral", "contradiction")
 _LABEL_ALIASES = {
     "entailment": "entailment", "entails": "entailment", "entail": "entailment", "supports": "entailment",
@@ -35,21 +37,21 @@ def resolve_model(model: str | os.PathLike) -> tuple[str, bool]:
     if text.startswith(PACKAGED_PREFIX):
         key = text[len(PACKAGED_PREFIX):]
         if key not in PACKAGED_MODELS:
-            raise ConfigError(f"unknown packaged verifier {text!r} (known: "
+            raise ConfigError(f"unknown packaged model {text!r} (known: "
                               + ", ".join(PACKAGED_PREFIX + k for k in PACKAGED_MODELS) + ")")
         path = PACKAGED_MODELS[key]
         if not (path / "config.json").is_file():
-            raise ConfigError(f"packaged verifier weights not found at {path}; this build ships none yet: train "
-                              f"them with 'factcheck train-verifier --data ../shared/data --out {path}'")
+            raise ConfigError(f"packaged weights {text!r} not found at {path}; this build ships none yet: train "
+                              f"them with 'factcheck {_TRAIN_COMMAND[key]} --data ../shared/data --out {path}'")
         return str(path), True
     path = Path(text).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ConfigError(f"verifier model folder {path} has no config.json")
+            raise ConfigError(f"model folder {path} has no config.json")
         return str(path), True
     if isinstance(model, str) and _HUB_NAME.match(text) and not text.startswith((".", "~")):
         return text, False
-    raise ConfigError(f"verifier model path does not exist: {path}")
+    raise ConfigError(f"model path does not exist: {path}")
 
 
 def _label_columns(id2label: dict) -> list[int]:

@@ -78,15 +78,12 @@ class Workspace:
     def retriever(self) -> HybridRetriever:
         check_consistency(self)
         sync_lexical(self)
-        reranker = None
-        if self.settings.reranker:
-            from factcheck.crossencoder import CrossEncoderScorer
-            from factcheck.retrieve import StanceReranker
-
-            reranker = StanceReranker(CrossEncoderScorer(self.settings.reranker))
+        reranker, depth = make_reranker(self.settings), self.settings.rerank_depth
+        if reranker is not None and depth is None:
+            depth = getattr(reranker, "depth", 20)
         return HybridRetriever(self.store, self.embedder, self.vectors, self.lexical,
                                self.settings.dense_weight, self.settings.lexical_weight,
-                               reranker=reranker, rerank_depth=self.settings.rerank_depth)
+                               reranker=reranker, rerank_depth=depth or 20)
 
     @cached_property
     def verifier(self) -> Verifier:
@@ -119,6 +116,21 @@ def make_verifier(settings: Settings) -> Verifier:
     from factcheck.verify import NLIVerifier
 
     return NLIVerifier(CrossEncoderScorer(name, precision=settings.verifier_precision))
+
+
+def make_reranker(settings: Settings):
+    """The second stage a setting names, or None: a one-logit model is a relevance reranker
+    (`factcheck.relevance`), a 3-way NLI model reranks by stance."""
+    if not settings.reranker:
+        return None
+    from factcheck.relevance import RelevanceReranker, RelevanceScorer, model_num_labels
+
+    if model_num_labels(settings.reranker) == 3:
+        from factcheck.crossencoder import CrossEncoderScorer
+        from factcheck.retrieve import StanceReranker
+
+        return StanceReranker(CrossEncoderScorer(settings.reranker))
+    return RelevanceReranker(RelevanceScorer(settings.reranker), settings.rerank_depth, settings.rerank_weight)
 
 
 def make_extractor(settings: Settings) -> ClaimExtractor:

@@ -81,6 +81,7 @@ class Hit:
     score: float
     dense: float | None = None
     lexical: float | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class HybridRetriever:
         results = []
         for row, (claim, scored) in enumerate(zip(claims, candidates)):
             cutoff = as_of[row] if as_of else None
-            hits = [Hit(pid, stored[pid][0], stored[pid][1], score, dense, lexical)
+            hits = [Hit(pid, stored[pid][0], stored[pid][1], score, dense, lexical, stored[pid][3])
                     for pid, score, dense, lexical in scored
                     if pid in stored and (cutoff is None or (stored[pid][2] is not None and stored[pid][2] <= cutoff))]
             hits = hits[:keep]

@@ -41,9 +41,14 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, description="Passages retrieved per claim.")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense retrieval in rank fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, description="Weight of lexical (BM25) retrieval in rank fusion.")
-    reranker: str | None = Field(None, description="Optional second stage: a CrossEncoder NLI model path, "
-                                                    "hub name or 'packaged:factcheck-verifier' (off by default).")
-    rerank_depth: int = Field(20, ge=1, description="Candidates the reranker reorders per claim.")
+    reranker: str | None = Field(None, description="Optional second stage: 'packaged:factcheck-reranker' (the shipped "
+                                                    "relevance cross-encoder), any one-logit CrossEncoder path or hub "
+                                                    "name, or a 3-way NLI model (reranks by stance). Off by default.")
+    rerank_depth: int | None = Field(None, ge=1, description="Candidates the reranker reorders per claim; default the "
+                                                             "model's reranker.json, else 10 (20 for an NLI model).")
+    rerank_weight: float | None = Field(None, ge=0.0, description="Weight of the relevance reranker's rank against the "
+                                                                 "first stage's in rank fusion; default the model's "
+                                                                 "reranker.json, else 1.0.")
     verify_batch_size: int = Field(64, ge=1, description="Claims per verification batch (and per Prefect task).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
     llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")

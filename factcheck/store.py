@@ -124,14 +124,15 @@ class Store:
                 out.extend((pid, f"{title}. {text}" if title else text) for pid, title, text in rows)
         return out
 
-    def passage_rows(self, ids) -> dict[int, tuple[str, str, date | None]]:
-        """{passage id: (source external id, passage text, source published date)} for the stored ids."""
+    def passage_rows(self, ids) -> dict[int, tuple[str, str, date | None, str | None]]:
+        """{passage id: (source external id, passage text, source published date, source title)} for the stored ids."""
         ids = list(ids)
-        rows: dict[int, tuple[str, str, date | None]] = {}
-        query = select(PassageRow.id, Source.external_id, PassageRow.text, Source.published).join(Source)
+        rows: dict[int, tuple[str, str, date | None, str | None]] = {}
+        query = select(PassageRow.id, Source.external_id, PassageRow.text, Source.published, Source.title).join(Source)
         with self.session() as s:
             for chunk in _chunks(ids, 500):
-                rows.update((pid, (src, text, pub)) for pid, src, text, pub in s.execute(query.where(PassageRow.id.in_(chunk))))
+                rows.update((pid, (src, text, pub, title))
+                            for pid, src, text, pub, title in s.execute(query.where(PassageRow.id.in_(chunk))))
         return rows
 
     def passage_count(self) -> int:
