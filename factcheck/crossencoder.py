@@ -90,9 +90,24 @@ def _load_cross_encoder(location: str, is_local: bool, max_length: int, device: 
                             model_kwargs={"dtype": torch.float32})
     from factcheck.training import _base_model_path
 
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
     config = json.loads((Path(location) / "config.json").read_text())
-    ce = CrossEncoder(_base_model_path(), num_labels=len(config["id2label"]), max_length=max_length,
-                      device=device, local_files_only=True, model_kwargs={"dtype": torch.float32})
+    # The base checkpoint has no classifier head: its "newly initialised" report is expected here,
+    # since the head comes from the compact weights just below.
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    st_logger = logging.getLogger("sentence_transformers")
+    st_level = st_logger.level
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar(); st_logger.setLevel(logging.ERROR)
+    try:
+        ce = CrossEncoder(_base_model_path(), num_labels=len(config["id2label"]), max_length=max_length,
+                          device=device, local_files_only=True, model_kwargs={"dtype": torch.float32})
+    finally:
+        hf_logging.set_verbosity(verbosity); st_logger.setLevel(st_level)
+        if bars:
+            hf_logging.enable_progress_bar()
     base_words = ce.model.state_dict()[WORD_EMBEDDINGS]
     ce.model.load_state_dict(load_state_dict(compact, base_words), strict=True)
     ce.model.config.id2label = {int(k): v for k, v in config["id2label"].items()}
