@@ -97,21 +97,32 @@ class RelevanceScorer:
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """One relevance logit per (claim, passage) pair, in the input order."""
-        import torch
+        return relevance_logits(self.model, self.tokenizer, pairs, self.batch_size, self.max_length,
+                                self.precision == "bf16")
 
-        if not pairs:
-            return np.zeros(0, dtype=np.float32)
-        enc = self.tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
-                             truncation="longest_first", max_length=self.max_length)
-        order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
-        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
-        out = np.zeros(len(pairs), dtype=np.float32)
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            for start in range(0, len(pairs), self.batch_size):
-                idx = order[start:start + self.batch_size]
-                batch = self.tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
-                out[idx] = self.model(**batch).logits.float().numpy()[:, 0]
-        return out
+
+def relevance_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
+                     max_length: int = 256, bf16: bool = False) -> np.ndarray:
+    """The first logit of `model` for each (claim, passage) pair, read as `passage [SEP] claim`;
+    pairs are batched by token length and returned in the input order."""
+    import torch
+
+    if not pairs:
+        return np.zeros(0, dtype=np.float32)
+    enc = tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
+                    truncation="longest_first", max_length=max_length)
+    order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
+    keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
+    out = np.zeros(len(pairs), dtype=np.float32)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for start in range(0, len(pairs), batch_size):
+            idx = order[start:start + batch_size]
+            batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
+            out[idx] = model(**batch).logits.float().numpy()[:, 0]
+    model.train(was_training)
+    return out
 
 
 def _read_fusion(path: Path) -> dict:

@@ -146,7 +146,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     from tqdm.auto import tqdm
 
     from factcheck.crossencoder import CrossEncoderScorer, native_bf16
-    from factcheck.relevance import FUSION_FILE, RelevanceScorer
+    from factcheck.relevance import FUSION_FILE, RelevanceScorer, relevance_logits
 
     started = time.time()
     scifact = scifact_dir(data_dir)
@@ -226,14 +226,21 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
         losses.append(loss.item())
     train_seconds = time.time() - train_started
 
+    val_ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in val], CANDIDATES)]
+    val_pairs = [(c["claim"], text(pid)) for c, cand in zip(val, val_ranked) for pid in cand]
+
+    def per_claim(flat) -> list[list[float]]:
+        out, at = [], 0
+        for cand in val_ranked:
+            out.append(flat[at:at + len(cand)].tolist()); at += len(cand)
+        return out
+
+    # The fp32 weights' ranking, to report what the compact form costs.
+    full = choose_fusion(val, val_ranked, per_claim(relevance_logits(model, tokenizer, val_pairs, 64, max_length, bf16)),
+                         passages)[1]
     export_reranker(model, tokenizer, out_dir)
     scorer = RelevanceScorer(out_dir, threads=0)
-    val_ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in val], CANDIDATES)]
-    flat = scorer.score([(c["claim"], text(pid)) for c, cand in zip(val, val_ranked) for pid in cand])
-    relevance, at = [], 0
-    for cand in val_ranked:
-        relevance.append(flat[at:at + len(cand)].tolist()); at += len(cand)
-    fusion, table = choose_fusion(val, val_ranked, relevance, passages)
+    fusion, table = choose_fusion(val, val_ranked, per_claim(scorer.score(val_pairs)), passages)
     (out_dir / FUSION_FILE).write_text(json.dumps({**fusion, "chosen_on": "SciFact train calibration share, "
                                                    "by nDCG@10 of the document ranking", "table": table}, indent=1))
     record = {
@@ -244,7 +251,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
         "final_loss_mean_last_100": round(float(np.mean(losses[-100:])), 4) if losses else None,
         "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),
         "torch_threads": torch.get_num_threads(), "bf16": bf16, "fusion": fusion,
-        "first_stage": table[0], "chosen": next(r for r in table[1:] if r["depth"] == fusion["depth"]
+        "first_stage": table[0], "fp32_before_export": next(r for r in full if r["depth"] == fusion["depth"]
+                                                              and r["weight"] == fusion["weight"]),
+        "chosen": next(r for r in table[1:] if r["depth"] == fusion["depth"]
                                                   and r["weight"] == fusion["weight"]),
         "data": "SciFact claims_train.jsonl + corpus.jsonl (CC BY 4.0 claims, ODC-By abstracts)",
     }
