@@ -28,6 +28,7 @@ from factcheck.training import (_base_model_path, _collate, _read_jsonl, file_sh
 DEPTHS = (10, 20, 30)
 WEIGHTS = (1.0, 2.0, 4.0)
 CANDIDATES = 30
+COMPACT_GROUP = 64       # int8 with a scale per 64 weights: one per row cost 0.009 nDCG@10 (held-out claims)
 
 
 def scifact_dir(data_dir: str | os.PathLike) -> Path:
@@ -238,6 +239,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     # The fp32 weights' ranking, to report what the compact form costs.
     full = choose_fusion(val, val_ranked, per_claim(relevance_logits(model, tokenizer, val_pairs, 64, max_length, bf16)),
                          passages)[1]
+    from safetensors.torch import save_file
+    save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()},
+              str(work_dir / f"reranker-fp32-seed{seed}.safetensors"))   # not shipped: to study the export
     export_reranker(model, tokenizer, out_dir)
     scorer = RelevanceScorer(out_dir, threads=0)
     fusion, table = choose_fusion(val, val_ranked, per_claim(scorer.score(val_pairs)), passages)
@@ -272,6 +276,6 @@ def export_reranker(model, tokenizer, out_dir: str | os.PathLike) -> Path:
     model.config.id2label = {0: "relevant"}
     model.config.label2id = {"relevant": 0}
     model.config.save_pretrained(out_dir)
-    save_state_dict(model.state_dict(), out_dir / WEIGHTS_FILE)
+    save_state_dict(model.state_dict(), out_dir / WEIGHTS_FILE, group=COMPACT_GROUP)
     tokenizer.save_pretrained(out_dir)
     return out_dir

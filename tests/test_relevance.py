@@ -134,3 +134,32 @@ def test_an_nli_model_as_reranker_still_reranks_by_stance(tmp_path):
     from factcheck.settings import Settings
 
     assert isinstance(make_reranker(Settings(home=tmp_path, reranker="packaged:factcheck-verifier")), StanceReranker)
+
+
+@pytest.mark.slow
+def test_packaged_reranker_puts_the_passage_about_the_claim_first_among_same_topic_ones(tmp_path, settings_factory):
+    from factcheck.pipeline import Workspace, index_sources
+    from factcheck.relevance import RelevanceReranker
+
+    settings = settings_factory(reranker="packaged:factcheck-reranker")
+    source = tmp_path / "s.jsonl"
+    rows = [
+        ("grok-pricing", "Azure AI Foundry pricing", "Grok 3 costs $3 per million input tokens in Azure AI Foundry. "
+         "Grok 3 mini costs less."),
+        ("grok-host", "Microsoft and xAI", "Microsoft said on Monday that it will host xAI's Grok 3 and Grok 3 mini "
+         "models in Azure AI Foundry."),
+        ("grok-train", "xAI", "xAI trained Grok 3 on its Colossus cluster in Memphis, which has 200,000 GPUs."),
+        ("openai", "Microsoft and OpenAI", "Microsoft has invested about $13 billion in OpenAI since 2019."),
+    ]
+    source.write_text("".join(json.dumps({"id": i, "title": t, "text": x}) + "\n" for i, t, x in rows))
+    ws = Workspace(settings)
+    index_sources(settings, [str(source)], ws=ws)
+    assert isinstance(ws.retriever.reranker, RelevanceReranker)
+    top = ws.retriever.retrieve(["Microsoft will host Grok 3 in its Azure cloud.",
+                                 "How many GPUs did xAI use to train Grok 3?",
+                                 "Microsoft put $13 billion into OpenAI."], 2)
+    assert [hits[0].source_id for hits in top] == ["grok-host", "grok-train", "openai"]
+    scorer = ws.retriever.reranker.scorer
+    [related, unrelated] = scorer.score([("Microsoft will host Grok 3.", rows[1][1] + ". " + rows[1][2]),
+                                         ("Microsoft will host Grok 3.", rows[3][1] + ". " + rows[3][2])])
+    assert related > unrelated
