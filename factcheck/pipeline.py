@@ -121,7 +121,7 @@ def make_verifier(settings: Settings) -> Verifier:
 def make_reranker(settings: Settings):
     """The second stage a setting names, or None: a one-logit model is a relevance reranker
     (`factcheck.relevance`), a 3-way NLI model reranks by stance."""
-    if not settings.reranker:
+    if not settings.reranker or settings.reranker.strip().lower() in ("none", "off"):
         return None
     from factcheck.relevance import RelevanceReranker, RelevanceScorer, model_num_labels
 

@@ -41,9 +41,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, description="Passages retrieved per claim.")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of dense retrieval in rank fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, description="Weight of lexical (BM25) retrieval in rank fusion.")
-    reranker: str | None = Field(None, description="Optional second stage: 'packaged:factcheck-reranker' (the shipped "
-                                                    "relevance cross-encoder), any one-logit CrossEncoder path or hub "
-                                                    "name, or a 3-way NLI model (reranks by stance). Off by default.")
+    reranker: str | None = Field("packaged:factcheck-reranker",
+                                 description="Second stage: 'packaged:factcheck-reranker' (default: the shipped "
+                                             "relevance cross-encoder), any one-logit CrossEncoder path or hub name, "
+                                             "a 3-way NLI model (reranks by stance), or 'none'.")
     rerank_depth: int | None = Field(None, ge=1, description="Candidates the reranker reorders per claim; default the "
                                                              "model's reranker.json, else 10 (20 for an NLI model).")
     rerank_weight: float | None = Field(None, ge=0.0, description="Weight of the relevance reranker's rank against the "

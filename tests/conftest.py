@@ -8,6 +8,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "factcheck")
+# Most tests check the first stage with a fast fake embedder; the default second stage (the packaged
+# relevance reranker) has its own tests in test_relevance.py, which set it explicitly.
+os.environ.setdefault("FACTCHECK_RERANKER", "none")
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -59,7 +59,15 @@ def test_a_reranker_path_that_does_not_exist_fails_with_a_clear_message(tmp_path
 
     with pytest.raises(ConfigError, match=f"reranker: model path does not exist: {tmp_path / 'nope'}"):
         make_reranker(Settings(home=tmp_path, reranker=str(tmp_path / "nope")))
-    assert make_reranker(Settings(home=tmp_path)) is None  # off by default
+    assert make_reranker(Settings(home=tmp_path, reranker="none")) is None
+    assert make_reranker(Settings(home=tmp_path, reranker="")) is None
+
+
+def test_the_packaged_reranker_is_the_default(monkeypatch, tmp_path):
+    from factcheck.settings import Settings
+
+    monkeypatch.delenv("FACTCHECK_RERANKER", raising=False)   # conftest turns it off for speed
+    assert Settings(home=tmp_path).reranker == "packaged:factcheck-reranker"
 
 
 def _tiny_scifact(root):
