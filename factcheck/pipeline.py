@@ -391,7 +391,8 @@ def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | No
 
     ws = ws or workspace(settings)
     inputs = list(inputs)
-    run_id = ws.store.start_run("check_articles", {"inputs": inputs, "only_new": only_new})
+    run_id = ws.store.start_run("check_articles", {"inputs": inputs, "only_new": only_new,
+                                                   **ws.settings.run_params()})
     report = CheckReport(run_id)
     taken: list[str] = []
     try:

@@ -69,3 +69,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    def run_params(self) -> dict:
+        """The settings that shape a run's evidence and verdicts, recorded with the run (`runs.params`)."""
+        return {"settings": {name: getattr(self, name) for name in RUN_PARAMS}}
+
+
+RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
+              "rerank_depth", "rerank_weight", "verifier")

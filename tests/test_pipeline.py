@@ -48,6 +48,14 @@ def test_check_article_stores_claims_verdicts_and_evidence(indexed):
     # Re-running the same input updates rather than duplicates.
     check_articles(settings, [str(GROK)], ws=ws)
     assert ws.store.counts()["claims"] == claims and ws.store.counts()["verdicts"] == claims
+    # The run records the settings that shaped its evidence and verdicts.
+    from sqlalchemy import select
+
+    from factcheck.schema import Run
+    with ws.store.session() as s:
+        params = s.scalars(select(Run.params).where(Run.id == report.run_id)).one()
+    assert params["settings"]["verifier"] == "baseline" and params["settings"]["reranker"] == settings.reranker
+    assert params["settings"]["top_k"] == settings.top_k and params["inputs"] == [str(GROK)]
 
 
 def test_verify_claim_texts_returns_evidence_best_first(indexed):
