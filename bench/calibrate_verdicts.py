@@ -115,6 +115,7 @@ def main() -> int:
 
     scorer = CachedScorer(CrossEncoderScorer(args.model, precision=args.precision))
     report: dict = {"model": args.model, "precision": args.precision, "top_k": ws.settings.top_k,
+                    "reranker": ws.settings.reranker,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]
@@ -143,7 +144,7 @@ def main() -> int:
             record["verdict"] = {**calibration.to_record(), "cues": True,
                                  "fit_on": f"{len(train)} SciFact train claims held out of training "
                                            "(factcheck.training.scifact_calibration_ids), open retrieval, "
-                                           f"top {ws.settings.top_k} passages",
+                                           f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}
             path.write_text(json.dumps(record, indent=2) + "\n")
         if cues and args.plot:
