@@ -9,7 +9,8 @@ with a new one-logit head. It trains on the SciFact train claims outside the cal
 sentence; negatives are the first --neg passages of other documents in the hybrid ranking. The script
 then prints the document ranking (recall@1/3/10, nDCG@10) of the first stage, of the reranker alone and
 of both fused by RRF, at several depths and weights, on the calibration share (to choose) and on dev (to
-report). Results and the choice: docs/benchmarks.md. The product does not use this model.
+report). Results and the choice: docs/benchmarks.md. Kept as the record of session 5: the product's
+version of this recipe is `factcheck train-reranker` (factcheck/reranker_training.py, docs/reranker.md).
 """
 import argparse, json, math, random, sys, time
 from pathlib import Path
