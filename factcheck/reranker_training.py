@@ -146,7 +146,8 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     from sentence_transformers import CrossEncoder
     from tqdm.auto import tqdm
 
-    from factcheck.crossencoder import CrossEncoderScorer, native_bf16
+    from factcheck.compact import WEIGHTS_FILE
+    from factcheck.crossencoder import PACKAGED_MODELS, CrossEncoderScorer, native_bf16
     from factcheck.relevance import FUSION_FILE, RelevanceScorer, relevance_logits
 
     started = time.time()
@@ -181,9 +182,11 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     for claim, hits in zip(fit, ranked):
         gold = set(claim["gold_docs"])
         for pid in sorted(positives(claim)):
-            pairs.append((claim["claim"], text(pid))); labels.append(1.0)
+            pairs.append((claim["claim"], text(pid)))
+            labels.append(1.0)
         for pid in [p for p in hits if passages[p][0] not in gold][:negatives]:
-            pairs.append((claim["claim"], text(pid))); labels.append(0.0)
+            pairs.append((claim["claim"], text(pid)))
+            labels.append(0.0)
     if not any(labels):
         raise InputError(f"no SciFact rationale passage found in {work_dir}: is it an index of the SciFact corpus?")
 
@@ -233,7 +236,8 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     def per_claim(flat) -> list[list[float]]:
         out, at = [], 0
         for cand in val_ranked:
-            out.append(flat[at:at + len(cand)].tolist()); at += len(cand)
+            out.append(flat[at:at + len(cand)].tolist())
+            at += len(cand)
         return out
 
     # The fp32 weights' ranking, to report what the compact form costs.
@@ -251,6 +255,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
         "task": "relevance reranker", "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size,
         "max_length": max_length, "negatives": negatives, "negative_depth": negative_depth,
         "init": "packaged:factcheck-verifier encoder, new one-logit head", "input": "title. passage [SEP] claim",
+        "init_weights_sha256": file_sha256(PACKAGED_MODELS["factcheck-verifier"] / WEIGHTS_FILE),
         "train_claims": len(fit), "held_out_claims": len(val), "pairs": len(pairs), "positives": int(n_pos),
         "final_loss_mean_last_100": round(float(np.mean(losses[-100:])), 4) if losses else None,
         "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),
@@ -261,7 +266,6 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
                                                   and r["weight"] == fusion["weight"]),
         "data": "SciFact claims_train.jsonl + corpus.jsonl (CC BY 4.0 claims, ODC-By abstracts)",
     }
-    from factcheck.compact import WEIGHTS_FILE
     record["weights_sha256"] = file_sha256(out_dir / WEIGHTS_FILE)
     (out_dir / "training.json").write_text(json.dumps(record, indent=1))
     return record
