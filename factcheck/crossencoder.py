@@ -115,12 +115,54 @@ def _load_cross_encoder(location: str, is_local: bool, max_length: int, device: 
     return ce
 
 
+def load_cross_encoder(model: str | os.PathLike, role: str, max_length: int = 256, device: str = "cpu",
+                       threads: int | None = None):
+    """(CrossEncoder, location, is_local) for a packaged name, folder or hub name; sets the torch
+    threads (default: the CPUs available, 0 = leave alone). Any failure is a ConfigError naming `role`."""
+    import torch
+
+    location, is_local = resolve_model(model)
+    threads = default_threads() if threads is None else threads
+    if threads and threads != torch.get_num_threads():
+        torch.set_num_threads(threads)
+    try:
+        return _load_cross_encoder(location, is_local, max_length, device), location, is_local
+    except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot load {role} model {location}: {first}") from exc
+
+
 def native_bf16() -> bool:
     """Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays off."""
     import torch
 
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+
+
+def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32, max_length: int = 256,
+                bf16: bool = False) -> np.ndarray:
+    """All logits (n, num_labels) of a cross-encoder for (claim, passage) pairs, in the input order.
+
+    The model reads `passage [SEP] claim` (premise first, as in NLI training); the passage is
+    truncated first. Pairs are batched by token length so that batches carry little padding.
+    """
+    import torch
+
+    enc = tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
+                    truncation="longest_first", max_length=max_length)
+    order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
+    keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
+    out = np.zeros((len(pairs), model.config.num_labels), dtype=np.float32)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for start in range(0, len(pairs), batch_size):
+            idx = order[start:start + batch_size]
+            batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
+            out[idx] = model(**batch).logits.float().numpy()
+    model.train(was_training)
+    return out
 
 
 class CrossEncoderScorer:
@@ -150,17 +192,7 @@ class CrossEncoderScorer:
             raise ConfigError(f"verifier batch size must be >= 1, got {batch_size}")
         if temperature is not None and not temperature > 0:
             raise ConfigError(f"verifier temperature must be > 0, got {temperature}")
-        location, is_local = resolve_model(model)
-        if threads is None:
-            threads = default_threads()
-        if threads and threads != torch.get_num_threads():
-            torch.set_num_threads(threads)
-
-        try:
-            self._ce = _load_cross_encoder(location, is_local, max_length, device)
-        except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"cannot load verifier model {location}: {first}") from exc
+        self._ce, location, is_local = load_cross_encoder(model, "verifier", max_length, device, threads)
         self.model = self._ce.model.float().eval()
         if precision == "auto":
             precision = "bf16" if native_bf16() else "fp32"
@@ -224,25 +256,10 @@ class CrossEncoderScorer:
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Raw logits (n, 3) ordered [entailment, neutral, contradiction], in the input order."""
-        import torch
-
-        n = len(pairs)
-        if n == 0:
+        if not pairs:
             return np.zeros((0, 3), dtype=np.float32)
-        claims = [str(c) for c, _ in pairs]
-        passages = [str(p) for _, p in pairs]
-        # premise (passage) first, hypothesis (claim) second, as in NLI training.
-        enc = self.tokenizer(passages, claims, truncation="longest_first", max_length=self.max_length)
-        ids = enc["input_ids"]
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        out = np.zeros((n, self.model.config.num_labels), dtype=np.float32)
-        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            for start in range(0, n, self.batch_size):
-                idx = order[start:start + self.batch_size]
-                batch = self.tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
-                out[idx] = self.model(**batch).logits.float().numpy()
-        return out[:, self.columns]
+        return pair_logits(self.model, self.tokenizer, pairs, self.batch_size, self.max_length,
+                           self.precision == "bf16")[:, self.columns]
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Probabilities (n, 3) [entailment, neutral, contradiction]; rows sum to 1."""

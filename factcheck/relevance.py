@@ -62,24 +62,14 @@ class RelevanceScorer:
 
     def __init__(self, model: str | os.PathLike = "packaged:factcheck-reranker", batch_size: int = 32,
                  max_length: int = 256, threads: int | None = None, device: str = "cpu", precision: str = "auto"):
-        import torch
-
-        from factcheck.crossencoder import _load_cross_encoder, default_threads, native_bf16, resolve_model
+        from factcheck.crossencoder import load_cross_encoder, native_bf16
 
         if batch_size < 1:
             raise ConfigError(f"reranker batch size must be >= 1, got {batch_size}")
         try:
-            location, is_local = resolve_model(model)
+            ce, location, is_local = load_cross_encoder(model, "reranker", max_length, device, threads)
         except ConfigError as exc:
-            raise ConfigError(f"reranker: {exc}") from exc
-        threads = default_threads() if threads is None else threads
-        if threads and threads != torch.get_num_threads():
-            torch.set_num_threads(threads)
-        try:
-            ce = _load_cross_encoder(location, is_local, max_length, device)
-        except Exception as exc:  # noqa: BLE001 - any loading failure is a configuration problem
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"cannot load reranker model {location}: {first}") from exc
+            raise exc if str(exc).startswith("cannot load") else ConfigError(f"reranker: {exc}") from exc
         if ce.model.config.num_labels != 1:
             raise ConfigError(f"reranker model {location} has {ce.model.config.num_labels} outputs; a relevance "
                               "reranker has one (an NLI model with three works as a stance reranker)")
@@ -103,26 +93,12 @@ class RelevanceScorer:
 
 def relevance_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
                      max_length: int = 256, bf16: bool = False) -> np.ndarray:
-    """The first logit of `model` for each (claim, passage) pair, read as `passage [SEP] claim`;
-    pairs are batched by token length and returned in the input order."""
-    import torch
+    """The first logit of `model` for each (claim, passage) pair, in the input order."""
+    from factcheck.crossencoder import pair_logits
 
     if not pairs:
         return np.zeros(0, dtype=np.float32)
-    enc = tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
-                    truncation="longest_first", max_length=max_length)
-    order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
-    keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
-    out = np.zeros(len(pairs), dtype=np.float32)
-    was_training = model.training
-    model.eval()
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        for start in range(0, len(pairs), batch_size):
-            idx = order[start:start + batch_size]
-            batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
-            out[idx] = model(**batch).logits.float().numpy()[:, 0]
-    model.train(was_training)
-    return out
+    return pair_logits(model, tokenizer, pairs, batch_size, max_length, bf16)[:, 0]
 
 
 def _read_fusion(path: Path) -> dict:
