@@ -325,16 +325,12 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
 @click.option("--seed", default=13, show_default=True, help="Fixes the pair order and the head's initialisation.")
 @click.option("--epochs", default=1, show_default=True, help="Passes over the training pairs.")
 @click.option("--negatives", default=12, show_default=True, help="Hard negatives per claim, from our own ranking.")
-@click.option("--loss", type=click.Choice(["pointwise", "listwise"]), default="pointwise", show_default=True,
-              help="Binary cross-entropy per pair, or softmax over a positive and its claim's hard negatives.")
-@click.option("--group", type=click.IntRange(min=2), default=8, show_default=True,
-              help="Listwise loss: passages per group (one positive, the rest sampled hard negatives).")
-def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, loss, group):
+def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives):
     """Train the relevance reranker on SciFact train, with hard negatives from factcheck's own retrieval."""
     from factcheck.reranker_training import train_reranker as train
 
     work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
-    record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, negatives=negatives, loss=loss, group=group,
+    record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, negatives=negatives,
                    index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (list,))}, indent=2))
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_RERANKER={out_dir}")

@@ -138,15 +138,9 @@ def choose_fusion(claims: Sequence[dict], candidates: Sequence[Sequence[int]], r
 
 def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                    seed: int = 13, epochs: int = 1, negatives: int = 12, negative_depth: int = 20,
-                   lr: float = 3e-5, batch_size: int = 16, max_length: int = 256, loss: str = "pointwise",
-                   group: int = 8, progress: bool = True,
+                   lr: float = 3e-5, batch_size: int = 16, max_length: int = 256, progress: bool = True,
                    index_progress: Callable[[int, int], None] | None = None) -> dict:
-    """Train, export (compact int8 form) and choose the fusion; returns the training record.
-
-    loss: "pointwise" (binary cross-entropy on each pair) or "listwise" (each positive with
-    `group - 1` of its claim's hard negatives, sampled anew each epoch, softmax cross-entropy over
-    the group: the localized contrastive loss of Gao et al. 2021, which trains the ranking itself).
-    """
+    """Train, export (compact int8 form) and choose the fusion; returns the training record."""
     import numpy as np
     import torch
     from sentence_transformers import CrossEncoder
@@ -156,8 +150,6 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     from factcheck.crossencoder import PACKAGED_MODELS, CrossEncoderScorer, native_bf16
     from factcheck.relevance import FUSION_FILE, RelevanceScorer, relevance_logits
 
-    if loss not in ("pointwise", "listwise") or group < 2:
-        raise InputError(f"reranker loss must be pointwise or listwise and group >= 2, got {loss!r} and {group}")
     started = time.time()
     scifact = scifact_dir(data_dir)
     out_dir, work_dir = Path(out_dir), Path(work_dir)
@@ -186,20 +178,15 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     retriever = ws.retriever
     ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in fit], negative_depth)]
     rng = random.Random(seed)
-    pairs, labels, lists = [], [], []    # lists: (positive pair, its claim's negative pairs) by pair index
+    pairs, labels = [], []
     for claim, hits in zip(fit, ranked):
         gold = set(claim["gold_docs"])
-        pos = []
         for pid in sorted(positives(claim)):
-            pos.append(len(pairs))
             pairs.append((claim["claim"], text(pid)))
             labels.append(1.0)
-        neg = []
         for pid in [p for p in hits if passages[p][0] not in gold][:negatives]:
-            neg.append(len(pairs))
             pairs.append((claim["claim"], text(pid)))
             labels.append(0.0)
-        lists += [(p, neg) for p in pos if neg]
     if not any(labels):
         raise InputError(f"no SciFact rationale passage found in {work_dir}: is it an index of the SciFact corpus?")
 
@@ -219,12 +206,6 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     batches = []
     for _ in range(epochs):
-        if loss == "listwise":   # whole groups, positive first, about batch_size pairs a batch
-            groups = [[p] + rng.sample(neg, min(group - 1, len(neg))) for p, neg in lists]
-            rng.shuffle(groups)
-            per_batch = max(1, batch_size // group)
-            batches += [groups[i:i + per_batch] for i in range(0, len(groups), per_batch)]
-            continue
         order = list(range(len(ids)))
         rng.shuffle(order)
         for start in range(0, len(order), batch_size * 32):   # length-sorted batches within shuffled chunks
@@ -235,23 +216,18 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     model.train()
     train_started = time.time()
     losses = []
-    for step, batch in enumerate(tqdm(batches, disable=not progress, mininterval=20, desc="train reranker")):
+    for step, idx in enumerate(tqdm(batches, disable=not progress, mininterval=20, desc="train reranker")):
         done = step / len(batches)
-        for param_group in optimizer.param_groups:   # 6% warm-up, then linear decay
-            param_group["lr"] = lr * (done / 0.06 if done < 0.06 else (1 - done) / 0.94)
-        idx = [i for g in batch for i in g] if loss == "listwise" else batch
+        for group in optimizer.param_groups:   # 6% warm-up, then linear decay
+            group["lr"] = lr * (done / 0.06 if done < 0.06 else (1 - done) / 0.94)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits = model(**_collate(ids, types, idx, tokenizer.pad_token_id)).logits.float()[:, 0]
-        if loss == "listwise":
-            sizes = [len(g) for g in batch]
-            value = sum(-torch.log_softmax(part, 0)[0] for part in torch.split(logits, sizes)) / len(batch)
-        else:
-            value = loss_fn(logits, y[idx])
-        value.backward()
+            logits = model(**_collate(ids, types, idx, tokenizer.pad_token_id)).logits
+        loss = loss_fn(logits.float()[:, 0], y[idx])
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         optimizer.zero_grad()
-        losses.append(value.item())
+        losses.append(loss.item())
     train_seconds = time.time() - train_started
 
     val_ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in val], CANDIDATES)]
@@ -277,8 +253,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
                                                    "by nDCG@10 of the document ranking", "table": table}, indent=1))
     record = {
         "task": "relevance reranker", "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size,
-        "max_length": max_length, "negatives": negatives, "negative_depth": negative_depth, "loss": loss,
-        **({"group": group} if loss == "listwise" else {}),
+        "max_length": max_length, "negatives": negatives, "negative_depth": negative_depth,
         "init": "packaged:factcheck-verifier encoder, new one-logit head", "input": "title. passage [SEP] claim",
         "init_weights_sha256": file_sha256(PACKAGED_MODELS["factcheck-verifier"] / WEIGHTS_FILE),
         "train_claims": len(fit), "held_out_claims": len(val), "pairs": len(pairs), "positives": int(n_pos),
