@@ -138,6 +138,15 @@ def main() -> int:
                                              "heldout_train_macro_f1": search["macro_f1_at_threshold"],
                                              "heldout_train_macro_f1_at_0.5": search["macro_f1_by_threshold"].get("0.5/0.5"),
                                              "dev": metrics(thresholds, gold)}}
+        if cues:   # experiment: verdicts from the first k passages only (the reranked order)
+            report["experiment_top_k"] = {}
+            for k in (1, 2, 3):
+                cut_train, cut_dev = [h[:k] for h in hits_train], [h[:k] for h in hits_dev]
+                cal_k, fit_k = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, threshold=0.5),
+                                                       train_texts, cut_train, train_gold, fit_thresholds=False)
+                report["experiment_top_k"][k] = {
+                    "heldout_train_macro_f1": fit_k["macro_f1_at_threshold"],
+                    "dev": metrics(NLIVerifier(scorer, calibration=cal_k).verify(texts, cut_dev), gold)}
         if cues and args.write:
             path = Path(args.model) / "calibration.json"
             record = json.loads(path.read_text())
