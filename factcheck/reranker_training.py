@@ -137,7 +137,7 @@ def choose_fusion(claims: Sequence[dict], candidates: Sequence[Sequence[int]], r
 
 
 def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
-                   seed: int = 13, epochs: int = 1, negatives: int = 12, negative_depth: int = 20,
+                   seed: int = 13, epochs: int = 3, negatives: int = 12, negative_depth: int = 20,
                    lr: float = 3e-5, batch_size: int = 16, max_length: int = 256, progress: bool = True,
                    index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Train, export (compact int8 form) and choose the fusion; returns the training record."""

@@ -115,13 +115,13 @@ def test_tiny_reranker_training_run_exports_a_model_the_retriever_uses(tmp_path,
 
     data = _tiny_scifact(tmp_path / "data")
     out = tmp_path / "reranker"
-    record = train_reranker(data, out, tmp_path / "work", seed=3, negatives=2, progress=False)
+    record = train_reranker(data, out, tmp_path / "work", seed=3, epochs=1, negatives=2, progress=False)
     assert record["train_claims"] + record["held_out_claims"] == 10 and record["positives"] >= record["train_claims"]
     assert {"config.json", "weights.int8.safetensors", "reranker.json", "training.json"} <= {p.name for p in out.iterdir()}
     fusion = json.loads((out / "reranker.json").read_text())
     assert fusion["depth"] in (10, 20, 30) and fusion["weight"] > 0 and fusion["table"][0]["depth"] == 0
     # indexing again reuses the work folder's index
-    again = train_reranker(data, tmp_path / "again", tmp_path / "work", seed=3, negatives=2, progress=False)
+    again = train_reranker(data, tmp_path / "again", tmp_path / "work", seed=3, epochs=1, negatives=2, progress=False)
     assert again["pairs"] == record["pairs"]
 
     settings = settings_factory(reranker=str(out))
