@@ -230,8 +230,7 @@ def verify_claims(ctx, claims_file, out, as_of):
     items, problems = _read_claims(claims_file)
     _report_problems(problems)
     ws = _workspace(ctx)
-    run_id = ws.store.start_run("verify_claims", {"claims_file": str(claims_file), "as_of": as_of,
-                                                  **ws.settings.run_params()})
+    run_id = ws.start_run("verify_claims", {"claims_file": str(claims_file), "as_of": as_of})
     handle = out.open("w", encoding="utf-8") if out else sys.stdout
     counts: dict[str, int] = {}
     try:

@@ -50,6 +50,10 @@ class Workspace:
     def store(self) -> Store:
         return Store(self.settings.db_url)
 
+    def start_run(self, kind: str, params: dict, flow_run_id: str | None = None) -> int:
+        """Record a run in SQL with `params` and the settings that shape its evidence and verdicts."""
+        return self.store.start_run(kind, {**params, **self.settings.run_params()}, flow_run_id=flow_run_id)
+
     @cached_property
     def embedder(self) -> Embedder:
         return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
@@ -391,8 +395,7 @@ def check_articles(settings: Settings, inputs: Iterable[str], ws: Workspace | No
 
     ws = ws or workspace(settings)
     inputs = list(inputs)
-    run_id = ws.store.start_run("check_articles", {"inputs": inputs, "only_new": only_new,
-                                                   **ws.settings.run_params()})
+    run_id = ws.start_run("check_articles", {"inputs": inputs, "only_new": only_new})
     report = CheckReport(run_id)
     taken: list[str] = []
     try:

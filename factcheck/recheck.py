@@ -104,9 +104,8 @@ def recheck(settings: Settings, ws: Workspace | None = None, claim_ids: Sequence
             as_of_published: bool = False) -> RecheckReport:
     """Find the affected claims and re-verify them; changed outcomes become new verdict rows."""
     ws = ws or workspace(settings)
-    run_id = ws.store.start_run("recheck", {"claim_ids": list(claim_ids) if claim_ids is not None else None,
-                                            "as_of_published": as_of_published,
-                                            **ws.settings.run_params()})
+    run_id = ws.start_run("recheck", {"claim_ids": list(claim_ids) if claim_ids is not None else None,
+                                      "as_of_published": as_of_published})
     report = RecheckReport(run_id)
     try:
         report.considered, report.affected = find_affected(ws, claim_ids, as_of_published)

@@ -66,10 +66,7 @@ class RelevanceScorer:
 
         if batch_size < 1:
             raise ConfigError(f"reranker batch size must be >= 1, got {batch_size}")
-        try:
-            ce, location, is_local = load_cross_encoder(model, "reranker", max_length, device, threads)
-        except ConfigError as exc:
-            raise exc if str(exc).startswith("cannot load") else ConfigError(f"reranker: {exc}") from exc
+        ce, location, is_local = load_cross_encoder(model, "reranker", max_length, device, threads)
         if ce.model.config.num_labels != 1:
             raise ConfigError(f"reranker model {location} has {ce.model.config.num_labels} outputs; a relevance "
                               "reranker has one (an NLI model with three works as a stance reranker)")

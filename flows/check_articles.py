@@ -19,8 +19,7 @@ from flows.common import read_watched_inputs, release_inputs, settings_from
 def start_run(inputs: list[str], home: str | None, database_url: str | None) -> int:
     """Record the run in SQL, linked to the Prefect flow run."""
     ws = workspace(settings_from(home, database_url))
-    return ws.store.start_run("check_articles", {"inputs": inputs, **ws.settings.run_params()},
-                              flow_run_id=str(flow_run.id or ""))
+    return ws.start_run("check_articles", {"inputs": inputs}, flow_run_id=str(flow_run.id or ""))
 
 
 @task(cache_policy=NONE)

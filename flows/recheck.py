@@ -19,8 +19,7 @@ from flows.common import settings_from
 def start_recheck(as_of_published: bool, home: str | None, database_url: str | None) -> int:
     """Record the run in SQL, linked to the Prefect flow run."""
     ws = workspace(settings_from(home, database_url))
-    return ws.store.start_run("recheck", {"as_of_published": as_of_published, **ws.settings.run_params()},
-                              flow_run_id=str(flow_run.id or ""))
+    return ws.start_run("recheck", {"as_of_published": as_of_published}, flow_run_id=str(flow_run.id or ""))
 
 
 @task(cache_policy=NONE)
