@@ -315,6 +315,30 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_VERIFIER={out_dir}")
 
 
+@cli.command("tune-verifier")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
+              help="Data root holding nli/ and scifact/ (e.g. ../shared/data).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path),
+              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@click.option("--from", "init", default="packaged:factcheck-verifier", show_default=True,
+              help="The verifier to start from (a train-verifier output folder, or the packaged one).")
+@click.option("--seed", default=13, show_default=True, help="Fixes the pair sample, order and dropout.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the tuning pairs.")
+@click.option("--depth", default=8, show_default=True, help="Retrieved passages per claim whose sentences are used.")
+@click.option("--replay", default=12000, show_default=True, help="Pairs of the first-stage mix trained on again.")
+def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay):
+    """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
+    from factcheck.verifier_tuning import tune_verifier as tune
+
+    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
+    record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
+                  index_progress=_progress("indexing the SciFact corpus"))
+    click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
+    click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
+               f"then use it with FACTCHECK_VERIFIER={out_dir}")
+
+
 @cli.command("train-reranker")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
               help="Data root holding scifact/ (e.g. ../shared/data).")

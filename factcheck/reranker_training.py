@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from factcheck.errors import InputError
-from factcheck.training import (_base_model_path, _collate, _read_jsonl, file_sha256,
-                                scifact_calibration_ids, SCIFACT_CALIBRATION_SHARE)
+from factcheck.training import (_base_model_path, _read_jsonl, file_sha256, scifact_calibration_ids,
+                                train_steps, SCIFACT_CALIBRATION_SHARE)
 
 DEPTHS = (10, 20, 30)
 WEIGHTS = (1.0, 2.0, 4.0)
@@ -144,7 +144,6 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     import numpy as np
     import torch
     from sentence_transformers import CrossEncoder
-    from tqdm.auto import tqdm
 
     from factcheck.compact import WEIGHTS_FILE
     from factcheck.crossencoder import PACKAGED_MODELS, CrossEncoderScorer, native_bf16
@@ -213,21 +212,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
             batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     bf16 = native_bf16()
-    model.train()
     train_started = time.time()
-    losses = []
-    for step, idx in enumerate(tqdm(batches, disable=not progress, mininterval=20, desc="train reranker")):
-        done = step / len(batches)
-        for group in optimizer.param_groups:   # 6% warm-up, then linear decay
-            group["lr"] = lr * (done / 0.06 if done < 0.06 else (1 - done) / 0.94)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits = model(**_collate(ids, types, idx, tokenizer.pad_token_id)).logits
-        loss = loss_fn(logits.float()[:, 0], y[idx])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
+    losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits[:, 0], y[idx]),
+                         optimizer, lr, bf16, progress, "train reranker")
     train_seconds = time.time() - train_started
 
     val_ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in val], CANDIDATES)]

@@ -381,6 +381,31 @@ def _collate(ids, types, idx, pad_id):
     return {"input_ids": input_ids, "token_type_ids": token_type, "attention_mask": mask}
 
 
+def train_steps(model, tokenizer, ids, types, batches: Sequence[Sequence[int]], loss_of, optimizer, lr: float,
+                bf16: bool, progress: bool = True, desc: str = "train") -> list[float]:
+    """One optimiser step per batch of token ids: 6 % linear warm-up, then linear decay of `lr` to
+    zero; forward under bf16 autocast when `bf16`; gradients clipped at 1.0. `loss_of(logits, idx)`
+    gives the batch loss from the fp32 logits. Returns the losses, one per step."""
+    import torch
+    from tqdm.auto import tqdm
+
+    model.train()
+    losses = []
+    for step, idx in enumerate(tqdm(batches, disable=not progress, mininterval=20, desc=desc)):
+        done = step / len(batches)
+        for group in optimizer.param_groups:
+            group["lr"] = lr * (done / 0.06 if done < 0.06 else (1 - done) / 0.94)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(**_collate(ids, types, idx, tokenizer.pad_token_id)).logits
+        loss = loss_of(logits.float(), idx)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(loss.item())
+    return losses
+
+
 def predict_logits(model, tokenizer, pairs: Sequence[TrainPair], max_length: int = 128,
                    batch_size: int = 64):
     """Raw logits (n, 3) in the model's label order for premise/hypothesis pairs."""

@@ -1,0 +1,188 @@
+"""Tuning the verifier on the evidence retrieval really shows it: hard neutrals from our own ranking.
+
+The first training stage (`factcheck.training.train_verifier`) teaches the pair scorer from
+curated pairs: NLI sets, FEVER, and SciFact rationale sentences against other sentences of the
+cited abstracts. At run time the verifier meets something else: every sentence of the passages
+that hybrid retrieval brings back, most of them on the claim's topic and silent on the claim.
+It calls too many of them support or contradiction, and one such sentence decides a verdict.
+
+`tune_verifier` continues training a verifier on that distribution:
+  * for each SciFact train claim outside the calibration share (`scifact_calibration_ids`;
+    NOT_ENOUGH_INFO claims included), the sentences of its first `depth` passages in our own
+    hybrid ranking (the product's passages, embedder and fusion). A sentence that holds a gold
+    rationale sentence takes the rationale's label; a sentence of a passage without one is neutral;
+    sentences that overlap a rationale only in part are left out;
+  * hard neutrals first: the neutral sentences the starting model scores as entailment or
+    contradiction (>= `hard_at`), all of them, then `easy_neutrals` of the rest, sampled;
+  * every gold rationale sentence of those claims (also those retrieval missed), `rationale_repeat` times;
+  * `replay` pairs of the first stage's mix (`build_training_mix`, same seed), so that what the
+    model knows of general NLI, FEVER and number swaps is kept.
+SciFact dev and the calibration share are never used. Pure functions, no printing (a tqdm bar only).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Callable
+
+from factcheck.errors import InputError
+from factcheck.training import (LABEL_ID, LABELS, SCIFACT_CALIBRATION_SHARE, TrainPair, _length_batches,
+                                _read_jsonl, _tokenize, build_training_mix, expected_calibration_error,
+                                file_sha256, fit_temperature, mix_counts, predict_logits, scifact_calibration_ids,
+                                softmax, export_verifier, train_steps)
+
+GOLD_LABEL = {"SUPPORT": LABEL_ID["entailment"], "CONTRADICT": LABEL_ID["contradiction"]}
+
+
+def retrieved_pairs(claims: list[dict], ranked: list[list[int]], passages: dict, spans: dict) -> list[TrainPair]:
+    """Claim / sentence pairs from the retrieved passages, labelled by the gold rationales.
+
+    claims: SciFact claim records; ranked: passage ids per claim, best first; passages: {id: (source
+    external id, title, start, end, text)} (`reranker_training._passages`); spans: each abstract's
+    sentence spans in its text (`scifact_corpus_jsonl`).
+    """
+    from factcheck.text import split_sentences
+
+    pairs = []
+    for claim, passage_ids in zip(claims, ranked):
+        gold: dict[str, list[tuple[int, int, int]]] = {}   # doc -> (start, end, label id)
+        for doc, rationales in (claim.get("evidence") or {}).items():
+            for r in rationales:
+                gold.setdefault(str(doc), []).extend((*spans[str(doc)][i], GOLD_LABEL[r["label"]])
+                                                     for i in r["sentences"])
+        seen = set()
+        for pid in passage_ids:
+            doc, _title, start, _end, text = passages[pid]
+            for a, b in split_sentences(text):
+                a, b = start + a, start + b
+                if (doc, a) in seen:          # passages overlap: one pair per sentence
+                    continue
+                seen.add((doc, a))
+                inside = [(lab, min(b, e) - max(a, s)) for s, e, lab in gold.get(doc, []) if min(b, e) > max(a, s)]
+                if not inside:
+                    label, source = LABEL_ID["neutral"], "scifact/retrieved/neutral"
+                elif sum(n for _, n in inside) >= 0.6 * (b - a) and len({lab for lab, _ in inside}) == 1:
+                    label, source = inside[0][0], "scifact/retrieved/rationale"
+                else:
+                    continue                  # a sentence split differently from the gold one: ambiguous
+                pairs.append(TrainPair(text[a - start:b - start], claim["claim"], label, source))
+    return pairs
+
+
+def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
+                  init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
+                  depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
+                  replay: int = 12000, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
+    """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
+
+    work_dir: the SciFact workspace (indexed with the product's pipeline on first use, shared with
+    `factcheck train-reranker --work`). Returns the training record (also written to training.json).
+    """
+    import numpy as np
+    import torch
+
+    from factcheck.compact import WEIGHTS_FILE
+    from factcheck.crossencoder import load_cross_encoder, native_bf16, resolve_model
+    from factcheck.reranker_training import _passages, scifact_dir, scifact_workspace
+
+    started = time.time()
+    scifact = scifact_dir(data_dir)
+    out_dir, work_dir = Path(out_dir), Path(work_dir)
+    ws, spans = scifact_workspace(scifact, work_dir, index_progress)
+    passages = _passages(ws)
+    held = scifact_calibration_ids(scifact, SCIFACT_CALIBRATION_SHARE)
+    claims = [c for c in _read_jsonl(scifact / "claims_train.jsonl") if int(c["id"]) not in held]
+    ranked = [[h.passage_id for h in hits] for hits in ws.retriever.retrieve([c["claim"] for c in claims], depth)]
+    found = retrieved_pairs(claims, ranked, passages, spans)
+    if not any(p.label != LABEL_ID["neutral"] for p in found):
+        raise InputError(f"no SciFact rationale sentence retrieved in {work_dir}: is it an index of the SciFact corpus?")
+
+    location, _ = resolve_model(init)
+    ce, _, _ = load_cross_encoder(init, "verifier", max_length, "cpu", threads=0)
+    model, tokenizer = ce.model.float(), ce.tokenizer
+    if [model.config.id2label[i].lower() for i in range(3)] != list(LABELS):
+        raise InputError(f"tune-verifier needs a verifier in factcheck's label order {LABELS}, got {model.config.id2label}")
+    model.get_input_embeddings().weight.requires_grad_(False)   # the compact form does not store them
+
+    # Hard neutrals: what the starting model gets wrong on the evidence it will really see.
+    neutral = [p for p in found if p.label == LABEL_ID["neutral"]]
+    start_probs = softmax(predict_logits(model, tokenizer, neutral, max_length))
+    hard = [p for p, row in zip(neutral, start_probs) if max(row[0], row[2]) >= hard_at]
+    easy = [p for p, row in zip(neutral, start_probs) if max(row[0], row[2]) < hard_at]
+    rng = random.Random(seed)
+    rng.shuffle(easy)
+    rationale = [p for p in found if p.label != LABEL_ID["neutral"]]
+    gold_sentences = []
+    corpus = {str(d["doc_id"]): d for d in _read_jsonl(scifact / "corpus.jsonl")}
+    for c in claims:
+        for doc, rationales in (c.get("evidence") or {}).items():
+            for r in rationales:
+                gold_sentences += [TrainPair(corpus[str(doc)]["abstract"][i].strip(), c["claim"], GOLD_LABEL[r["label"]],
+                                             "scifact/train/rationale") for i in r["sentences"]]
+    base_mix, heldout = build_training_mix(data_dir, seed)
+    replayed = random.Random(seed + 2).sample(base_mix, min(replay, len(base_mix)))
+    train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
+             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed)
+    rng.shuffle(train)
+
+    torch.manual_seed(seed)
+    ids, types = _tokenize(tokenizer, train, max_length)
+    labels = torch.tensor([p.label for p in train], dtype=torch.long)
+    counts = np.bincount(labels.numpy(), minlength=3).astype(float)
+    class_weights = torch.tensor(np.clip(counts.sum() / (3 * np.maximum(counts, 1)), 0.5, 2.0), dtype=torch.float)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
+    batches = [b for e in range(epochs) for b in _length_batches([len(x) for x in ids], batch_size, seed * 1000 + e)]
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and not ("bias" in n or "LayerNorm" in n)]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and ("bias" in n or "LayerNorm" in n)]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                                  lr=lr)
+    bf16 = native_bf16()
+    train_started = time.time()
+    losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits, labels[idx]),
+                         optimizer, lr, bf16, progress, "tune verifier")
+    train_seconds = time.time() - train_started
+
+    model.eval()
+    calibration = heldout["calibration"]
+    cal_logits = predict_logits(model, tokenizer, calibration, max_length)
+    cal_labels = np.array([p.label for p in calibration])
+    temperature = fit_temperature(cal_logits, cal_labels)
+    calibration_record = {
+        "temperature": round(temperature, 4),
+        "fit_on": "calibration split of factcheck.training.build_training_mix (never a reported test split)",
+        "pairs": len(calibration),
+        "accuracy": round(float((softmax(cal_logits).argmax(1) == cal_labels).mean()), 4),
+        "ece_before": round(expected_calibration_error(softmax(cal_logits), cal_labels), 4),
+        "ece_after": round(expected_calibration_error(softmax(cal_logits, temperature), cal_labels), 4),
+        "label_order": list(LABELS),
+    }
+    model.config.architectures = ["BertForSequenceClassification"]   # the base checkpoint's config says BertModel
+    export_verifier(model, tokenizer, out_dir)
+    (out_dir / "calibration.json").write_text(json.dumps(calibration_record, indent=2) + "\n")
+    init_weights = Path(location) / WEIGHTS_FILE
+    record = {
+        "task": "verifier, second stage: retrieved SciFact evidence with hard neutrals (factcheck tune-verifier)",
+        "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
+        "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
+        "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
+        "replay": len(replayed), "train_claims": len(claims), "held_out_claims": len(held),
+        "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
+        "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
+        "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],
+        "steps": len(batches), "final_loss_mean_last_100": round(float(np.mean(losses[-100:])), 4) if losses else None,
+        "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),
+        "pairs_per_second": round(len(train) * epochs / max(train_seconds, 1e-9), 1),
+        "torch_threads": torch.get_num_threads(), "bf16_autocast": bf16, "calibration": calibration_record,
+        "data": "SciFact claims_train.jsonl + corpus.jsonl (CC BY 4.0 / ODC-By) and the first-stage mix",
+        "torch": torch.__version__,
+    }
+    first_stage = Path(location) / "training.json"
+    if first_stage.is_file():
+        record["first_stage"] = json.loads(first_stage.read_text())
+    record["weights_sha256"] = file_sha256(out_dir / WEIGHTS_FILE)
+    (out_dir / "training.json").write_text(json.dumps(record, indent=2) + "\n")
+    return record

@@ -1,0 +1,69 @@
+"""The verifier's second training stage: retrieved SciFact sentences labelled by the gold rationales."""
+import json
+
+import pytest
+
+from conftest import SHARED_DATA
+
+
+def test_retrieved_sentences_take_the_rationale_label_and_the_rest_are_neutral():
+    from factcheck.training import LABEL_ID
+    from factcheck.verifier_tuning import retrieved_pairs
+
+    doc = "Grok 3 launched in February. It has two sizes. Azure hosts it now."
+    spans = {"7": [(0, 28), (29, 46), (47, 66)], "8": [(0, 20)]}
+    passages = {1: ("7", "Grok", 0, 46, doc[:46]),      # sentences 0 and 1
+                2: ("7", "Grok", 29, 66, doc[29:]),     # sentences 1 and 2 (1 again: one pair only)
+                3: ("8", "Other", 0, 20, "Lumen-2 is released.")}
+    claims = [{"id": 1, "claim": "Azure hosts Grok 3.", "evidence": {"7": [{"sentences": [2], "label": "SUPPORT"}]}},
+              {"id": 2, "claim": "Grok 3 launched in 2021.", "evidence": {"7": [{"sentences": [0], "label": "CONTRADICT"}]}},
+              {"id": 3, "claim": "Lumen-2 has 70 billion parameters.", "evidence": {}}]   # NOT_ENOUGH_INFO
+    pairs = retrieved_pairs(claims, [[1, 2, 3], [1], [3]], passages, spans)
+    got = {(p.hypothesis, p.premise): p.label for p in pairs}
+    assert got == {
+        ("Azure hosts Grok 3.", "Grok 3 launched in February."): LABEL_ID["neutral"],
+        ("Azure hosts Grok 3.", "It has two sizes."): LABEL_ID["neutral"],
+        ("Azure hosts Grok 3.", "Azure hosts it now."): LABEL_ID["entailment"],
+        ("Azure hosts Grok 3.", "Lumen-2 is released."): LABEL_ID["neutral"],
+        ("Grok 3 launched in 2021.", "Grok 3 launched in February."): LABEL_ID["contradiction"],
+        ("Grok 3 launched in 2021.", "It has two sizes."): LABEL_ID["neutral"],
+        ("Lumen-2 has 70 billion parameters.", "Lumen-2 is released."): LABEL_ID["neutral"],
+    }
+    assert len(pairs) == len(got)   # the sentence two passages share is one pair
+
+
+def test_a_sentence_that_only_grazes_a_rationale_is_left_out():
+    from factcheck.verifier_tuning import retrieved_pairs
+
+    text = "Grok 3 launched in February, Azure said. It has two sizes."
+    # The gold sentence ends inside the first sentence of the passage's own split.
+    claims = [{"id": 1, "claim": "Azure said so.", "evidence": {"7": [{"sentences": [0], "label": "SUPPORT"}]}}]
+    pairs = retrieved_pairs(claims, [[1]], {1: ("7", "", 0, len(text), text)}, {"7": [(29, 40)]})
+    assert [p.premise for p in pairs] == ["It has two sizes."]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED_DATA / "nli").is_dir(), reason=f"training data not found at {SHARED_DATA}")
+def test_tiny_tuning_run_exports_a_verifier_the_pipeline_uses(tmp_path, settings_factory):
+    from test_relevance import _tiny_scifact
+
+    from factcheck.pipeline import Workspace, index_sources, verify_claim_texts
+    from factcheck.verifier_tuning import tune_verifier
+
+    data = _tiny_scifact(tmp_path / "data")
+    (data / "nli").symlink_to(SHARED_DATA / "nli")
+    out = tmp_path / "tuned"
+    record = tune_verifier(data, out, tmp_path / "work", seed=3, depth=3, easy_neutrals=8, replay=16, progress=False)
+    assert record["train_claims"] + record["held_out_claims"] == 10
+    assert record["retrieved_sentences"]["rationale"] >= 1 and record["replay"] == 16
+    assert record["init"] == "packaged:factcheck-verifier" and record["first_stage"]["seed"] == 13
+    assert {"config.json", "weights.int8.safetensors", "calibration.json", "training.json"} <= {p.name for p in out.iterdir()}
+    assert 0.05 <= json.loads((out / "calibration.json").read_text())["temperature"] <= 20
+
+    settings = settings_factory(embedding_model="hash:64", verifier=str(out))
+    source = tmp_path / "s.jsonl"
+    source.write_text(json.dumps({"id": "wire", "title": "W", "text": "Microsoft will host Grok 3 in Azure."}) + "\n")
+    ws = Workspace(settings)
+    index_sources(settings, [str(source)], ws=ws)
+    [verdict] = verify_claim_texts(ws, [("c1", "Microsoft will host Grok 3.")])
+    assert verdict.label.value == "SUPPORTED" and verdict.evidence[0].source_id == "wire"
