@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,20 @@ class CachedScorer:
             self.seconds += time.perf_counter() - start
             self.pairs += len(missing)
         return np.array([self.cache[p] for p in pairs]).reshape(-1, 3)
+
+
+class CachedEmbedder:
+    """An Embedder that embeds each distinct text once (the verifier's gate asks again on every fit)."""
+
+    def __init__(self, embedder):
+        self.embedder, self.name, self.dim = embedder, embedder.name, embedder.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embedder.embed(missing)))
+        return np.array([self.cache[t] for t in texts])
 
 
 def metrics(verdicts, gold) -> dict:
@@ -95,27 +110,41 @@ def main() -> int:
     parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "int8"], help="scorer arithmetic")
     parser.add_argument("--out", type=Path, help="write the report (JSON) here too")
     parser.add_argument("--plot", type=Path, help="reliability plot of dev verdicts (PNG)")
+    parser.add_argument("--hits-cache", type=Path, help="reuse the retrieved passages saved in this file (written "
+                                                        "on first use; retrieval with the reranker takes minutes)")
     args = parser.parse_args()
 
     from scifact import load_claims
     from factcheck.crossencoder import CrossEncoderScorer
-    from factcheck.pipeline import Workspace
+    from factcheck.pipeline import Workspace, verifier_options
     from factcheck.settings import Settings
     from factcheck.training import fit_verdict_calibration, scifact_calibration_ids
-    from factcheck.verify import NLIVerifier
+    from factcheck.verify import NLIVerifier as _NLIVerifier
 
     ws = Workspace(Settings(home=args.work / "home"))
     held = scifact_calibration_ids(args.data)
     train = [c for c in load_claims(args.data / "claims_train.jsonl") if int(c["id"]) in held]
     dev = load_claims(args.data / "claims_dev.jsonl")
     start = time.perf_counter()
-    hits_train = ws.retriever.retrieve([c["claim"] for c in train], ws.settings.top_k)
-    hits_dev = ws.retriever.retrieve([c["claim"] for c in dev], ws.settings.top_k)
+    if args.hits_cache and args.hits_cache.is_file():
+        hits_train, hits_dev = pickle.loads(args.hits_cache.read_bytes())
+    else:
+        hits_train = ws.retriever.retrieve([c["claim"] for c in train], ws.settings.top_k)
+        hits_dev = ws.retriever.retrieve([c["claim"] for c in dev], ws.settings.top_k)
+        if args.hits_cache:
+            args.hits_cache.write_bytes(pickle.dumps((hits_train, hits_dev)))
     retrieval_s = time.perf_counter() - start
 
     scorer = CachedScorer(CrossEncoderScorer(args.model, precision=args.precision))
+    options = verifier_options(ws.settings)   # the gate and figure-agreement cue that verify-claims applies
+    if options["similarity"] is not None:
+        options["similarity"] = CachedEmbedder(options["similarity"])
+
+    def NLIVerifier(*a, **kw):  # noqa: N802 - the verifier the product builds, with these settings
+        return _NLIVerifier(*a, **options, **kw)
     report: dict = {"model": args.model, "precision": args.precision, "top_k": ws.settings.top_k,
-                    "reranker": ws.settings.reranker,
+                    "reranker": ws.settings.reranker, "verifier_gate": ws.settings.verifier_gate,
+                    "verifier_agree_overlap": ws.settings.verifier_agree_overlap,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]
@@ -153,7 +182,9 @@ def main() -> int:
             record["verdict"] = {**calibration.to_record(), "cues": True,
                                  "fit_on": f"{len(train)} SciFact train claims held out of training "
                                            "(factcheck.training.scifact_calibration_ids), open retrieval, "
-                                           f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}",
+                                           f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}, "
+                                           f"gate {ws.settings.verifier_gate}, agree overlap "
+                                           f"{ws.settings.verifier_agree_overlap}",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}
             path.write_text(json.dumps(record, indent=2) + "\n")
         if cues and args.plot:

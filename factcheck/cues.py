@@ -1,4 +1,4 @@
-"""Lexical cues that decide tech-news claims: numbers, years and negation that disagree."""
+"""Lexical cues that decide tech-news claims: numbers, years and negation that disagree, or all agree."""
 from __future__ import annotations
 
 import re
@@ -50,3 +50,28 @@ def mismatches(claim: str, evidence: str) -> list[str]:
     if negated(claim) != negated(evidence):
         reasons.append("negation")
     return reasons
+
+
+def _telling(value: float, raw: str, unit: str) -> bool:
+    """A figure that states a fact, not a name: a unit or scale, a decimal or comma, or 10 and more
+    ('$9.4 billion', '38 percent', '131,072'; not the 3 of 'Grok 3')."""
+    return bool(unit) or "," in raw or "." in raw or value >= 10
+
+
+def figures_agree(claim: str, evidence: str) -> bool:
+    """Whether the claim states figures (years or telling quantities) and the evidence gives every one of
+    them, with the same polarity: the mark of a sentence that states the claim's fact itself."""
+    claim_years = years(claim)
+    telling = set()
+    for match in _NUMBER.finditer(claim):
+        raw, unit = match.group(1), (match.group(2) or "").lower()
+        value = float(raw.replace(",", ""))
+        if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
+            continue
+        if _telling(value, raw, unit):
+            telling.add(value * _SCALE.get(unit, 1.0))
+    if not claim_years and not telling:
+        return False
+    evidence_numbers = quantities(evidence)
+    return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
+            and negated(claim) == negated(evidence))

@@ -119,7 +119,15 @@ def make_verifier(settings: Settings) -> Verifier:
     from factcheck.crossencoder import CrossEncoderScorer
     from factcheck.verify import NLIVerifier
 
-    return NLIVerifier(CrossEncoderScorer(name, precision=settings.verifier_precision))
+    return NLIVerifier(CrossEncoderScorer(name, precision=settings.verifier_precision), **verifier_options(settings))
+
+
+def verifier_options(settings: Settings) -> dict:
+    """The cross-encoder verifier's gate and figure-agreement cue as the settings give them
+    (keyword arguments of `NLIVerifier`)."""
+    bounds = settings.gate_bounds
+    return {"similarity": load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds else None,
+            "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None}
 
 
 def make_reranker(settings: Settings):

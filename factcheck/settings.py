@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     verifier_precision: str = Field("auto", description="Cross-encoder verifier arithmetic: 'auto' (bf16 where the CPU "
                                                          "has it natively, else fp32), 'fp32', 'bf16' or 'int8' "
                                                          "(fastest, less accurate).")
+    verifier_gate: str = Field("0.25,0.45", description="Cross-encoder verifier: 'low,high' cosines between claim and "
+                                                        "sentence below which a contradiction does not count, above which "
+                                                        "it counts fully (linear between), or 'off'.")
+    verifier_gate_model: str = Field(PACKAGED_EMBEDDER, description="Sentence embedder of the verifier's gate (its "
+                                                                     "thresholds are fitted to the packaged MiniLM).")
+    verifier_agree_overlap: float = Field(0.6, ge=0.0, le=1.0,
+                                          description="Cross-encoder verifier: a sentence restating this share of the "
+                                                      "claim's words and all its figures counts as support where the "
+                                                      "model reads a contradiction; 0 turns the cue off.")
     claim_extractor: str = Field("atomic", description="'atomic' (spaCy, offline), 'sentences' or 'llm'.")
     claim_processes: int = Field(0, ge=0, description="Worker processes of the atomic extractor for a batch of "
                                                       "articles; 0 = automatic: one per core (at most 4) for batches "
@@ -56,6 +65,27 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint (FACTCHECK_LLM_API_KEY).")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request times out.")
 
+    @field_validator("verifier_gate", mode="after")
+    @classmethod
+    def _check_gate(cls, value: str) -> str:
+        if value.strip().lower() in ("off", "none", ""):
+            return "off"
+        try:
+            low, high = (float(x) for x in value.split(","))
+        except ValueError:
+            raise ValueError(f"verifier_gate must be 'low,high' (two cosines) or 'off', got {value!r}") from None
+        if not -1.0 <= low <= high <= 1.0:
+            raise ValueError(f"verifier_gate needs -1 <= low <= high <= 1, got {value!r}")
+        return f"{low:g},{high:g}"
+
+    @property
+    def gate_bounds(self) -> tuple[float, float] | None:
+        """The verifier gate's (low, high) cosines, or None when it is off."""
+        if self.verifier_gate == "off":
+            return None
+        low, high = (float(x) for x in self.verifier_gate.split(","))
+        return low, high
+
     @field_validator("home", mode="after")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
@@ -76,4 +106,4 @@ class Settings(BaseSettings):
 
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
-              "rerank_depth", "rerank_weight", "verifier")
+              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap")

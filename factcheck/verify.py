@@ -143,17 +143,27 @@ class VerdictCalibration:
 
 
 def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8,
-                 min_overlap: float = 0.5) -> tuple[float, float]:
+                 min_overlap: float = 0.5, agree_overlap: float | None = None) -> tuple[float, float]:
     """Move most of the support to refutation when the evidence gives another year or figure.
 
     Small NLI models read "invested $50 billion" as support for "invested $13 billion"; a
     sentence that restates the claim (at least `min_overlap` of its content words, and one the
     model finds supporting) but whose years or quantities all differ from the claim's is
     evidence against it. Negation is left to the model (too noisy as a cue).
+    With `agree_overlap`, the converse too: a sentence that restates at least that share of the
+    claim and gives every one of its figures (`cues.figures_agree`), which the model reads as a
+    contradiction (it does so for sentences that state several facts: "On MMLU, Lumen-2 236B
+    scores 84.1 and Lumen-2 8B scores 68.3" against "Lumen-2 8B scores 68.3 on MMLU"), moves most
+    of that refutation to support.
     """
-    from factcheck.cues import mismatches
+    from factcheck.cues import figures_agree, mismatches
 
-    if support < 0.2 or overlap(claim, evidence) < min_overlap:
+    shared = overlap(claim, evidence)
+    if agree_overlap is not None and refute >= 0.2 and refute > support and shared >= agree_overlap \
+            and figures_agree(claim, evidence):
+        moved = refute * weight
+        return support + moved, refute - moved
+    if support < 0.2 or shared < min_overlap:
         return support, refute
     reasons = [r for r in mismatches(claim, evidence) if r != "negation"]
     if not reasons:
@@ -189,6 +199,18 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
+def similarity_ramp(embedder, pairs: Sequence[tuple[str, str]], low: float, high: float) -> np.ndarray:
+    """Per (claim, sentence) pair: 0 below cosine `low` of their embeddings, 1 above `high`, linear between."""
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    at = {t: i for i, t in enumerate(texts)}
+    cos = np.array([float(vectors[at[a]] @ vectors[at[b]]) for a, b in pairs])
+    if high <= low:
+        return (cos >= low).astype(float)
+    return np.clip((cos - low) / (high - low), 0.0, 1.0)
+
+
 class NLIVerifier:
     """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`.
 
@@ -199,14 +221,24 @@ class NLIVerifier:
     calibration: a fitted `VerdictCalibration` (decision threshold and confidence maps); by
         default the scorer's own (`scorer.verdict_calibration`, read from the model folder),
         else the raw threshold and confidences.
+    similarity, similarity_gate: a sentence embedder (`factcheck.embed.Embedder`) and (low, high):
+        a contradiction counts only as far as the sentence is about the claim, by the cosine of
+        their embeddings (`similarity_ramp`): NLI models call sentences on other facts of the same
+        story contradictions ("Revenue from PC chips fell 6 percent" against "the power deal runs
+        for 20 years"), which a real refutation, restating the claim with a detail changed, is not.
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
                  sentence_level: bool = True, cues: bool = True,
                  calibration: VerdictCalibration | None = None, refute_threshold: float | None = None,
-                 gate: tuple[float, float] | None = None, relevance: bool = True):
+                 gate: tuple[float, float] | None = None, relevance: bool = True,
+                 similarity=None, similarity_gate: tuple[float, float] | None = None,
+                 agree_overlap: float | None = None):
         self.scorer = scorer
+        self.agree_overlap = agree_overlap
         self.gate = gate
+        self.similarity = similarity if similarity_gate is not None else None
+        self.similarity_gate = similarity_gate if similarity is not None else None
         self.relevance = relevance
         self.calibration = calibration if calibration is not None else getattr(scorer, "verdict_calibration", None)
         if threshold is None:
@@ -220,6 +252,10 @@ class NLIVerifier:
         self.cues = cues
         self.name = scorer.name
         self.version = scorer.version + ("" if cues else "-nocues")
+        if self.similarity_gate is not None:
+            self.version += "-simgate{:g}-{:g}".format(*self.similarity_gate)
+        if self.cues and self.agree_overlap is not None:
+            self.version += f"-agree{self.agree_overlap:g}"
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -228,15 +264,17 @@ class NLIVerifier:
                 pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
                 units.extend((c, h, piece) for piece in (pieces or [hit.text]))
         probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else np.zeros((0, 3))
+        ramp = (similarity_ramp(self.similarity, [(claims[c], text) for c, _, text in units], *self.similarity_gate)
+                if self.similarity_gate is not None and units else np.ones(len(units)))
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
-        for (c, h, text), p in zip(units, probs):
-            support, refute = float(p[0]), float(p[2])
+        for (c, h, text), p, r in zip(units, probs, ramp):
+            support, refute = float(p[0]), float(p[2]) * float(r)
             if self.gate is not None:
                 refute *= refutation_gate(claims[c], text, *self.gate)
             if self.cues:
-                support, refute = cue_adjusted(claims[c], text, support, refute)
+                support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap)
             if (c, h) not in best_s or support > best_s[c, h][0]:
                 best_s[c, h] = (support, text)
             if (c, h) not in best_r or refute > best_r[c, h][0]:

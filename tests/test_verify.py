@@ -150,3 +150,71 @@ def test_fit_verdict_calibration_picks_the_threshold_that_separates_the_labels()
     verdicts = NLIVerifier(Graded(), cues=False, calibration=calibration).verify(claims, hits)
     assert macro_f1(gold, [v.label.value for v in verdicts]) == 1.0
     assert all(0.5 < v.confidence <= 1.0 for v in verdicts)  # all right, so confident
+
+
+def test_figures_agree_when_the_evidence_gives_every_figure_of_the_claim():
+    from factcheck.cues import figures_agree
+
+    multi = "On MMLU, Lumen-2 236B scores 84.1 and Lumen-2 8B scores 68.3."
+    assert figures_agree("Lumen-2 8B scores 68.3 on MMLU.", multi)
+    assert figures_agree("The deal was signed in 2025 for $13 billion.", "In 2025 it signed the $13 billion deal.")
+    assert not figures_agree("Lumen-2 8B scores 70.1 on MMLU.", multi)                     # a figure missing
+    assert not figures_agree("The deal was not signed in 2025.", "The deal was signed in 2025.")  # polarity
+    assert not figures_agree("Grok 3 mini is the larger model.", "Grok 3 is the larger model.")  # a name, no figure
+
+
+class ContradictingScorer:
+    """Calls every pair a contradiction: the small-model habit the gates correct."""
+
+    name, version = "contra", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        return np.array([[0.05, 0.05, 0.9]] * len(pairs))
+
+
+def test_agreeing_figures_turn_a_blind_contradiction_into_support():
+    from factcheck.verify import NLIVerifier
+
+    claim, evidence = "Lumen-2 8B scores 68.3 on MMLU.", "On MMLU, Lumen-2 236B scores 84.1 and Lumen-2 8B scores 68.3."
+    [agreeing] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify([claim], [[hit(1, evidence)]])
+    [off] = NLIVerifier(ContradictingScorer()).verify([claim], [[hit(1, evidence)]])
+    assert agreeing.label is Label.SUPPORTED and off.label is Label.REFUTED
+    [other] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify(
+        ["Lumen-2 8B scores 70.1 on MMLU."], [[hit(1, evidence)]])
+    assert other.label is Label.REFUTED   # another figure: the contradiction stands
+
+
+def test_similarity_gate_ignores_contradictions_from_sentences_about_something_else():
+    from factcheck.embed import HashEmbedder
+    from factcheck.verify import NLIVerifier, similarity_ramp
+
+    claim = "The power purchase agreement runs for 20 years."
+    unrelated, restated = "Revenue from PC and gaming chips fell 6 percent.", "The power purchase agreement runs for 15 years."
+    ramp = similarity_ramp(HashEmbedder(256), [(claim, unrelated), (claim, restated), (claim, claim)], 0.25, 0.45)
+    assert ramp[0] == 0.0 and ramp[1] == 1.0 and ramp[2] == 1.0
+    gated = NLIVerifier(ContradictingScorer(), similarity=HashEmbedder(256), similarity_gate=(0.25, 0.45))
+    [ignored, refuted] = gated.verify([claim, claim], [[hit(1, unrelated)], [hit(2, restated)]])
+    assert ignored.label is Label.NOT_ENOUGH_INFO and refuted.label is Label.REFUTED
+    assert "simgate0.25-0.45" in gated.version   # recorded with each verdict
+    [ungated] = NLIVerifier(ContradictingScorer()).verify([claim], [[hit(1, unrelated)]])
+    assert ungated.label is Label.REFUTED
+
+
+def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
+    from pydantic import ValidationError
+
+    from factcheck.pipeline import verifier_options
+    from factcheck.settings import Settings
+
+    settings = Settings(home=tmp_path, verifier_gate_model="hash:64")
+    assert settings.gate_bounds == (0.25, 0.45) and settings.verifier_agree_overlap == 0.6
+    options = verifier_options(settings)
+    assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
+    assert options["agree_overlap"] == 0.6
+    off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0))
+    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None}
+    for bad in ("0.5", "high,low", "0.6,0.2"):
+        with pytest.raises(ValidationError, match="verifier_gate"):
+            Settings(home=tmp_path, verifier_gate=bad)
