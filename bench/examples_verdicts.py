@@ -3,7 +3,9 @@
 The README's tables list each factual claim of the four sample articles with the verdict a careful
 checker gives (84 rows, written by the project: a small tech-news dev set, not held out). This
 script indexes `examples/sources` in a scratch home, runs `factcheck verify-claims` (the real CLI)
-for each verifier, and prints accuracy, macro-F1 and the confusion matrix.
+for each verifier, and prints accuracy, macro-F1 and the confusion matrix. The 59 claims of
+`bench/data/technews_retrieval.jsonl` (hand-labelled supports / refutes over the same sources) are
+scored too, as a second set of verdicts (SUPPORTED / REFUTED gold, no NOT_ENOUGH_INFO).
 
     python bench/examples_verdicts.py --verifier baseline --verifier packaged:factcheck-verifier
 """
@@ -38,6 +40,25 @@ def expected_claims(readme: Path) -> list[dict]:
     return rows
 
 
+def technews_claims(path: Path) -> list[dict]:
+    """The tech-news retrieval set's claims with their verdict: supports -> SUPPORTED, refutes -> REFUTED."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{"id": f"technews:{r['id']}", "claim": r["claim"],
+             "gold": "SUPPORTED" if r["stance"] == "supports" else "REFUTED"} for r in rows]
+
+
+def report(name: str, rows: list[dict], predicted: dict) -> list[str]:
+    from factcheck.training import macro_f1
+
+    gold = [r["gold"] for r in rows]
+    pred = [predicted.get(r["id"], "missing") for r in rows]
+    confusion = {g: dict(Counter(p for p, gg in zip(pred, gold) if gg == g)) for g in LABELS}
+    accuracy = sum(p == g for p, g in zip(pred, gold)) / len(rows)
+    lines = [f"{name}: accuracy {accuracy:.3f}, macro-F1 {macro_f1(gold, pred):.3f}; gold -> predicted {confusion}"]
+    lines += [f"    {r['id']}: gold {r['gold']}, got {p}: {r['claim']}" for r, p in zip(rows, pred) if p != r["gold"]]
+    return lines
+
+
 def run(home: Path, *args: str, verifier: str | None = None) -> None:
     env = {**os.environ, "FACTCHECK_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     if verifier:
@@ -57,21 +78,16 @@ def main() -> int:
         home = Path(tmp) / "home"
         run(home, "sources", "add", str(ROOT / "examples" / "sources"))
         claims = Path(tmp) / "claims.jsonl"
-        claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows))
+        technews = technews_claims(ROOT / "bench" / "data" / "technews_retrieval.jsonl")
+        claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows + technews))
+        tail = [f"technews_retrieval: {len(technews)} claims ({dict(Counter(r['gold'] for r in technews))})"]
         for verifier in args.verifier or ["baseline"]:
             out = Path(tmp) / "verdicts.jsonl"
             run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
             predicted = {v["id"]: v["label"] for v in map(json.loads, out.read_text().splitlines())}
-            from factcheck.training import macro_f1
-            gold = [r["gold"] for r in rows]
-            pred = [predicted.get(r["id"], "missing") for r in rows]
-            confusion = {g: dict(Counter(p for p, gg in zip(pred, gold) if gg == g)) for g in LABELS}
-            accuracy = sum(p == g for p, g in zip(pred, gold)) / len(rows)
-            lines.append(f"{verifier}: accuracy {accuracy:.3f}, macro-F1 {macro_f1(gold, pred):.3f}; "
-                         f"gold -> predicted {confusion}")
-            for r, p in zip(rows, pred):
-                if p != r["gold"]:
-                    lines.append(f"    {r['id']}: gold {r['gold']}, got {p}: {r['claim']}")
+            lines += report(verifier, rows, predicted)
+            tail += report(verifier, technews, predicted)
+        lines += tail
     print("\n".join(lines))
     if args.out:
         args.out.write_text("\n".join(lines) + "\n")
