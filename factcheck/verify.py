@@ -199,6 +199,9 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
+GATE_FROM = 0.1   # contradiction probabilities below this are left ungated (too weak to decide a verdict)
+
+
 def similarity_ramp(embedder, pairs: Sequence[tuple[str, str]], low: float, high: float) -> np.ndarray:
     """Per (claim, sentence) pair: 0 below cosine `low` of their embeddings, 1 above `high`, linear between."""
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
@@ -264,8 +267,13 @@ class NLIVerifier:
                 pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
                 units.extend((c, h, piece) for piece in (pieces or [hit.text]))
         probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else np.zeros((0, 3))
-        ramp = (similarity_ramp(self.similarity, [(claims[c], text) for c, _, text in units], *self.similarity_gate)
-                if self.similarity_gate is not None and units else np.ones(len(units)))
+        ramp = np.ones(len(units))
+        if self.similarity_gate is not None and units:
+            # Embedding every sentence costs about as much as scoring it: only contradictions worth gating.
+            gated = [n for n, p in enumerate(probs) if p[2] >= GATE_FROM]
+            if gated:
+                ramp[gated] = similarity_ramp(self.similarity, [(claims[units[n][0]], units[n][2]) for n in gated],
+                                              *self.similarity_gate)
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
