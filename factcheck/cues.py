@@ -18,16 +18,18 @@ def years(text: str) -> set[int]:
     return {int(y) for y in _YEAR.findall(text)}
 
 
-def quantities(text: str) -> set[float]:
-    """Numbers other than years, scaled by their word ('$13 billion' -> 1.3e10)."""
-    out = set()
+def _figures(text: str):
+    """(scaled value, digits as written, unit) of each number other than a year."""
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
-        value = float(raw.replace(",", ""))
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
             continue
-        out.add(value * _SCALE.get(unit, 1.0))
-    return out
+        yield float(raw.replace(",", "")) * _SCALE.get(unit, 1.0), raw, unit
+
+
+def quantities(text: str) -> set[float]:
+    """Numbers other than years, scaled by their word ('$13 billion' -> 1.3e10)."""
+    return {value for value, _, _ in _figures(text)}
 
 
 def negated(text: str) -> bool:
@@ -52,24 +54,17 @@ def mismatches(claim: str, evidence: str) -> list[str]:
     return reasons
 
 
-def _telling(value: float, raw: str, unit: str) -> bool:
+def _telling(raw: str, unit: str) -> bool:
     """A figure that states a fact, not a name: a unit or scale, a decimal or comma, or 10 and more
     ('$9.4 billion', '38 percent', '131,072'; not the 3 of 'Grok 3')."""
-    return bool(unit) or "," in raw or "." in raw or value >= 10
+    return bool(unit) or "," in raw or "." in raw or float(raw) >= 10
 
 
 def figures_agree(claim: str, evidence: str) -> bool:
     """Whether the claim states figures (years or telling quantities) and the evidence gives every one of
     them, with the same polarity: the mark of a sentence that states the claim's fact itself."""
     claim_years = years(claim)
-    telling = set()
-    for match in _NUMBER.finditer(claim):
-        raw, unit = match.group(1), (match.group(2) or "").lower()
-        value = float(raw.replace(",", ""))
-        if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
-            continue
-        if _telling(value, raw, unit):
-            telling.add(value * _SCALE.get(unit, 1.0))
+    telling = {value for value, raw, unit in _figures(claim) if _telling(raw, unit)}
     if not claim_years and not telling:
         return False
     evidence_numbers = quantities(evidence)
