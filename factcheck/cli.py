@@ -18,6 +18,11 @@ def _settings(ctx: click.Context) -> Settings:
     try:
         return Settings(**overrides)
     except ValueError as error:
+        problems = getattr(error, "errors", None)
+        if callable(problems) and problems():   # pydantic: name the setting and what is wrong with it
+            first = problems()[0]
+            name = "FACTCHECK_" + "_".join(str(part) for part in first["loc"]).upper()
+            raise click.ClickException(f"invalid setting {name}: {first['msg']}") from None
         raise click.ClickException(f"invalid setting: {error}".splitlines()[0]) from None
 
 

@@ -153,3 +153,10 @@ def test_public_api_is_complete_and_sorted():
     assert factcheck.__all__ == sorted(factcheck.__all__)
     for name in factcheck.__all__:
         assert hasattr(factcheck, name)
+
+
+def test_a_bad_setting_names_the_variable_and_what_is_wrong(tmp_path, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_VERIFIER_GATE", "0.6,0.2")
+    result = run(tmp_path, "verdicts")
+    assert result.exit_code == 1 and "invalid setting FACTCHECK_VERIFIER_GATE" in result.output
+    assert "low <= high" in result.output and len(result.output.strip().splitlines()) == 1
