@@ -123,11 +123,12 @@ def make_verifier(settings: Settings) -> Verifier:
 
 
 def verifier_options(settings: Settings) -> dict:
-    """The cross-encoder verifier's gate and figure-agreement cue as the settings give them
+    """The cross-encoder verifier's gates and figure-agreement cue as the settings give them
     (keyword arguments of `NLIVerifier`)."""
     bounds = settings.gate_bounds
     return {"similarity": load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds else None,
-            "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None}
+            "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
+            "relevance_gate": settings.relevance_gate_bounds}
 
 
 def make_reranker(settings: Settings):

@@ -82,6 +82,7 @@ class Hit:
     dense: float | None = None
     lexical: float | None = None
     title: str | None = None
+    relevance: float | None = None   # the second stage's relevance logit, where a relevance reranker scored it
 
 
 @dataclass(frozen=True)

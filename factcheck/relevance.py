@@ -13,6 +13,7 @@ the training run chose on held-out claims are stored in the model folder's `rera
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -110,12 +111,12 @@ def _read_fusion(path: Path) -> dict:
 
 def fuse(hits: Sequence[Hit], relevance: Sequence[float], weight: float) -> list[Hit]:
     """`hits` (first-stage order) reordered by RRF of first-stage rank and relevance rank; each hit
-    keeps its first-stage score."""
+    keeps its first-stage score and carries its relevance logit (`Hit.relevance`)."""
     by_relevance = sorted(range(len(hits)), key=lambda n: -relevance[n])
     second = {n: rank for rank, n in enumerate(by_relevance)}
     fused = [1.0 / (RRF_OFFSET + n) + weight / (RRF_OFFSET + second[n]) for n in range(len(hits))]
     order = sorted(range(len(hits)), key=lambda n: -fused[n])
-    return [hits[n] for n in order]
+    return [dataclasses.replace(hits[n], relevance=round(float(relevance[n]), 4)) for n in order]
 
 
 class RelevanceReranker:

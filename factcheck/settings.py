@@ -40,6 +40,10 @@ class Settings(BaseSettings):
                                           description="Cross-encoder verifier: a sentence restating this share of the "
                                                       "claim's words and all its figures counts as support where the "
                                                       "model reads a contradiction; 0 turns the cue off.")
+    verifier_relevance_gate: str = Field("off", description="Cross-encoder verifier: 'low,high' logits of the relevance "
+                                                            "reranker below which a passage does not count for or "
+                                                            "against a claim, above which it counts fully, or 'off' "
+                                                            "(the default; docs/benchmarks.md, session 9).")
     claim_extractor: str = Field("atomic", description="'atomic' (spaCy, offline), 'sentences' or 'llm'.")
     claim_processes: int = Field(0, ge=0, description="Worker processes of the atomic extractor for a batch of "
                                                       "articles; 0 = automatic: one per core (at most 4) for batches "
@@ -65,26 +69,37 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint (FACTCHECK_LLM_API_KEY).")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request times out.")
 
-    @field_validator("verifier_gate", mode="after")
+    @field_validator("verifier_gate", "verifier_relevance_gate", mode="after")
     @classmethod
-    def _check_gate(cls, value: str) -> str:
+    def _check_gate(cls, value: str, info) -> str:
         if value.strip().lower() in ("off", "none", ""):
             return "off"
+        what = "cosines" if info.field_name == "verifier_gate" else "logits"
         try:
             low, high = (float(x) for x in value.split(","))
         except ValueError:
-            raise ValueError(f"verifier_gate must be 'low,high' (two cosines) or 'off', got {value!r}") from None
-        if not -1.0 <= low <= high <= 1.0:
-            raise ValueError(f"verifier_gate needs -1 <= low <= high <= 1, got {value!r}")
+            raise ValueError(f"{info.field_name} must be 'low,high' (two {what}) or 'off', got {value!r}") from None
+        if low > high or (info.field_name == "verifier_gate" and not -1.0 <= low <= high <= 1.0):
+            bounds = "-1 <= low <= high <= 1" if info.field_name == "verifier_gate" else "low <= high"
+            raise ValueError(f"{info.field_name} needs {bounds}, got {value!r}")
         return f"{low:g},{high:g}"
+
+    @staticmethod
+    def _bounds(value: str) -> tuple[float, float] | None:
+        if value == "off":
+            return None
+        low, high = (float(x) for x in value.split(","))
+        return low, high
 
     @property
     def gate_bounds(self) -> tuple[float, float] | None:
         """The verifier gate's (low, high) cosines, or None when it is off."""
-        if self.verifier_gate == "off":
-            return None
-        low, high = (float(x) for x in self.verifier_gate.split(","))
-        return low, high
+        return self._bounds(self.verifier_gate)
+
+    @property
+    def relevance_gate_bounds(self) -> tuple[float, float] | None:
+        """The verifier's relevance gate (low, high) reranker logits, or None when it is off."""
+        return self._bounds(self.verifier_relevance_gate)
 
     @field_validator("home", mode="after")
     @classmethod
@@ -106,4 +121,5 @@ class Settings(BaseSettings):
 
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
-              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap")
+              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap",
+              "verifier_relevance_gate")

@@ -208,10 +208,14 @@ def similarity_ramp(embedder, pairs: Sequence[tuple[str, str]], low: float, high
     vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     at = {t: i for i, t in enumerate(texts)}
-    cos = np.array([float(vectors[at[a]] @ vectors[at[b]]) for a, b in pairs])
+    return ramp_of(np.array([float(vectors[at[a]] @ vectors[at[b]]) for a, b in pairs]), low, high)
+
+
+def ramp_of(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """0 below `low`, 1 above `high`, linear between (a step at `low` when high <= low)."""
     if high <= low:
-        return (cos >= low).astype(float)
-    return np.clip((cos - low) / (high - low), 0.0, 1.0)
+        return (values >= low).astype(float)
+    return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
 class NLIVerifier:
@@ -229,6 +233,12 @@ class NLIVerifier:
         their embeddings (`similarity_ramp`): NLI models call sentences on other facts of the same
         story contradictions ("Revenue from PC chips fell 6 percent" against "the power deal runs
         for 20 years"), which a real refutation, restating the claim with a detail changed, is not.
+    relevance_gate: (low, high) logits of the relevance reranker (`Hit.relevance`): a passage counts,
+        for and against, only as far as the reranker finds it about the claim (0 below `low`, in full
+        above `high`, linear between); passages the reranker did not score count in full. A pair
+        scorer finds support for a claim in a passage on its topic that states another finding (on
+        SciFact, the leading passage of NOT_ENOUGH_INFO claims called decided has a median relevance
+        logit of -1.6, that of SUPPORTED claims 3.8).
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -236,8 +246,9 @@ class NLIVerifier:
                  calibration: VerdictCalibration | None = None, refute_threshold: float | None = None,
                  gate: tuple[float, float] | None = None, relevance: bool = True,
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
-                 agree_overlap: float | None = None):
+                 agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None):
         self.scorer = scorer
+        self.relevance_gate = relevance_gate
         self.agree_overlap = agree_overlap
         self.gate = gate
         self.similarity = similarity if similarity_gate is not None else None
@@ -259,6 +270,8 @@ class NLIVerifier:
             self.version += "-simgate{:g}-{:g}".format(*self.similarity_gate)
         if self.cues and self.agree_overlap is not None:
             self.version += f"-agree{self.agree_overlap:g}"
+        if self.relevance_gate is not None:
+            self.version += "-relgate{:g}-{:g}".format(*self.relevance_gate)
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -287,6 +300,13 @@ class NLIVerifier:
                 best_s[c, h] = (support, text)
             if (c, h) not in best_r or refute > best_r[c, h][0]:
                 best_r[c, h] = (refute, text)
+        if self.relevance_gate is not None:
+            for c, claim_hits in enumerate(hits):
+                for h, hit in enumerate(claim_hits):
+                    if hit.relevance is not None:
+                        weight = float(ramp_of(np.array([hit.relevance]), *self.relevance_gate)[0])
+                        best_s[c, h] = (best_s[c, h][0] * weight, best_s[c, h][1])
+                        best_r[c, h] = (best_r[c, h][0] * weight, best_r[c, h][1])
         verdicts = []
         for c, claim_hits in enumerate(hits):
             stances = [PassageStance(hit, best_s[c, h][0], best_r[c, h][0],

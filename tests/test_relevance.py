@@ -37,6 +37,8 @@ def test_fusion_moves_a_passage_the_reranker_is_sure_of_up_but_keeps_first_stage
     assert [h.passage_id for h in fuse(first, [0.0, 2.0, 1.0, 3.0], weight=50.0)] == [3, 1, 2, 0]
     assert [h.passage_id for h in fuse(first, [0.0, 2.0, 1.0, 3.0], weight=1e-6)] == [0, 1, 2, 3]
     assert [h.score for h in out] == [first[h.passage_id].score for h in out]  # first-stage scores kept
+    assert [h.relevance for h in out] == [2.0, 0.0, 3.0, 1.0]   # each hit carries its relevance logit
+    assert all(h.relevance is None for h in first)
 
 
 def test_reranker_reorders_only_its_depth_reads_titles_and_takes_fusion_from_the_model_folder():

@@ -213,8 +213,33 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     options = verifier_options(settings)
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
     assert options["agree_overlap"] == 0.6
+    assert options["relevance_gate"] is None   # off by default
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0))
-    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None}
+    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "relevance_gate": None}
+    assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
+                                     verifier_relevance_gate="-4, 0"))["relevance_gate"] == (-4.0, 0.0)
+    with pytest.raises(ValidationError, match="verifier_relevance_gate needs low <= high"):
+        Settings(home=tmp_path, verifier_relevance_gate="2,-2")
     for bad in ("0.5", "high,low", "0.6,0.2"):
         with pytest.raises(ValidationError, match="verifier_gate"):
             Settings(home=tmp_path, verifier_gate=bad)
+
+
+def test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_them_about_the_claim():
+    import dataclasses
+
+    from factcheck.verify import NLIVerifier
+
+    claim = "The deal is exclusive."
+    on_topic, off_topic = "The deal is exclusive.", "Another deal is exclusive."   # FakeScorer entails both
+    hits = [[dataclasses.replace(hit(1, off_topic), relevance=-5.0)],
+            [dataclasses.replace(hit(2, off_topic), relevance=-2.0)],
+            [dataclasses.replace(hit(3, on_topic), relevance=1.0)], [hit(4, off_topic)]]
+    gated = NLIVerifier(FakeScorer(), relevance_gate=(-4.0, 0.0))
+    low, half, high, unscored = gated.verify([claim] * 4, hits)
+    assert low.label is Label.NOT_ENOUGH_INFO           # 0.9 support x 0: the reranker says it is off the claim
+    assert half.label is Label.NOT_ENOUGH_INFO          # 0.9 x 0.5 = 0.45, under the 0.5 threshold
+    assert high.label is Label.SUPPORTED and unscored.label is Label.SUPPORTED   # unscored passages count in full
+    assert "relgate-4-0" in gated.version
+    [plain] = NLIVerifier(FakeScorer()).verify([claim], [hits[0]])
+    assert plain.label is Label.SUPPORTED
