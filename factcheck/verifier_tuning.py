@@ -72,10 +72,68 @@ def retrieved_pairs(claims: list[dict], ranked: list[list[int]], passages: dict,
     return pairs
 
 
+def _claim_like(sentence: str) -> bool:
+    """A sentence that states a checkable fact the way an article's claim does: 8-40 words, a plain
+    statement (no question, no quotation), with a name or a figure in it."""
+    words = sentence.split()
+    return (8 <= len(words) <= 40 and sentence.rstrip().endswith(".") and not any(q in sentence for q in '"\u201c\u201d?')
+            and any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]))
+
+
+def same_article_pairs(bodies: list[str], n: int, rng: random.Random, max_overlap: float = 0.3,
+                       entail_share: float = 0.25, embedder=None, max_cosine: float = 0.5) -> list[TrainPair]:
+    """News-style pairs from article bodies (FNC-1 train): what NLI sets do not teach about news.
+
+    SNLI annotators wrote contradictions as other descriptions of the same scene, and FEVER has no
+    neutral class, so the verifier reads a sentence about another fact of the same story as a
+    contradiction ("Musk said xAI aims for honest models" against "xAI did not respond": 0.86).
+      * neutral: a claim-like sentence of an article (`_claim_like`) against another sentence of the
+        same article that shares under `max_overlap` of its content words (and, with an `embedder`,
+        whose cosine to it is under `max_cosine`: articles restate their story in other words);
+      * entailment (`entail_share` of the pairs): the sentence against the passage of its article
+        that holds it with the sentences around it, so that a premise stating several facts, the
+        claim's among them, reads as support and not as a contradiction.
+    """
+    from factcheck.text import split_sentences
+    from factcheck.verify import overlap
+
+    articles = []
+    for body in bodies:
+        sentences = [body[a:b].strip() for a, b in split_sentences(body)]
+        sentences = [x for x in sentences if len(x.split()) >= 5]
+        if len(sentences) >= 4:
+            articles.append(sentences)
+    out: list[TrainPair] = []
+    n_entail = round(n * entail_share)
+    neutral: list[TrainPair] = []
+    for _ in range(n * 20):
+        if len(out) + len(neutral) >= n_entail + 2 * (n - n_entail) or not articles:
+            break
+        sentences = rng.choice(articles)
+        i = rng.randrange(len(sentences))
+        claim = sentences[i]
+        if not _claim_like(claim):
+            continue
+        if len(out) < n_entail:
+            window = " ".join(sentences[max(0, i - 1):i + 2])
+            out.append(TrainPair(window, claim, LABEL_ID["entailment"], "fnc1/same_article/entailment"))
+            continue
+        other = sentences[rng.randrange(len(sentences))]
+        if other == claim or overlap(claim, other) >= max_overlap or overlap(other, claim) >= max_overlap:
+            continue
+        neutral.append(TrainPair(other, claim, LABEL_ID["neutral"], "fnc1/same_article/neutral"))
+    if embedder is not None and neutral:
+        from factcheck.verify import similarity_ramp
+
+        far = similarity_ramp(embedder, [(p.hypothesis, p.premise) for p in neutral], max_cosine, max_cosine)
+        neutral = [p for p, f in zip(neutral, far) if f == 0.0]
+    return out + neutral[:n - len(out)]
+
+
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
-                  replay: int = 12000, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  replay: int = 12000, news: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
 
@@ -125,8 +183,15 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                                              "scifact/train/rationale") for i in r["sentences"]]
     base_mix, heldout = build_training_mix(data_dir, seed)
     replayed = random.Random(seed + 2).sample(base_mix, min(replay, len(base_mix)))
+    news_pairs = []
+    if news:
+        from factcheck.training import _resolve_data_dir
+
+        nli_dir, _ = _resolve_data_dir(data_dir)
+        bodies = sorted({r["premise"] for r in _read_jsonl(nli_dir / "fnc1" / "train.jsonl")})
+        news_pairs = same_article_pairs(bodies, news, random.Random(seed + 3), embedder=ws.embedder)
     train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
-             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed)
+             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs)
     rng.shuffle(train)
 
     torch.manual_seed(seed)
@@ -152,7 +217,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
-        "replay": len(replayed), "train_claims": len(claims), "held_out_claims": len(held),
+        "replay": len(replayed), "news": len(news_pairs), "train_claims": len(claims), "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

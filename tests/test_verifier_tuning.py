@@ -67,3 +67,31 @@ def test_tiny_tuning_run_exports_a_verifier_the_pipeline_uses(tmp_path, settings
     index_sources(settings, [str(source)], ws=ws)
     [verdict] = verify_claim_texts(ws, [("c1", "Microsoft will host Grok 3.")])
     assert verdict.label.value == "SUPPORTED" and verdict.evidence[0].source_id == "wire"
+
+
+def test_same_article_pairs_are_neutral_across_facts_and_entailed_by_their_own_passage():
+    import random
+
+    from factcheck.embed import HashEmbedder
+    from factcheck.training import LABEL_ID
+    from factcheck.verifier_tuning import _claim_like, same_article_pairs
+    from factcheck.verify import overlap
+
+    body = ("Meridian Cloud will invest $13 billion in three Ohio datacenter campuses. "
+            "The first building is expected to come online in the third quarter of 2026. "
+            "Great Lakes Renewable Partners will supply 800 megawatts of wind and solar power. "
+            "Ravi Okafor said the deal is the largest in the company's history. "
+            "Is this the end of spot power?")
+    assert _claim_like("Ravi Okafor said the deal is the largest in the company's history.")
+    assert not _claim_like("Is this the end of spot power?")                 # a question
+    assert not _claim_like('"Nobody finances a campus on spot power," he said.')   # a quotation
+    assert not _claim_like("It grew.")                                        # too short to state a fact
+    pairs = same_article_pairs([body, "Too short. To use."], 40, random.Random(3), embedder=HashEmbedder(256))
+    assert {p.label for p in pairs} == {LABEL_ID["entailment"], LABEL_ID["neutral"]}
+    for p in pairs:
+        assert _claim_like(p.hypothesis) and p.hypothesis in body
+        if p.label == LABEL_ID["entailment"]:
+            assert p.hypothesis in p.premise and p.premise in body   # its own passage, with the sentences around it
+        else:
+            assert p.premise != p.hypothesis and overlap(p.hypothesis, p.premise) < 0.3
+    assert sum(p.label == LABEL_ID["entailment"] for p in pairs) == 10          # entail_share 0.25 of 40
