@@ -141,7 +141,7 @@ def main() -> int:
         options["similarity"] = CachedEmbedder(options["similarity"])
 
     def NLIVerifier(*a, **kw):  # noqa: N802 - the verifier the product builds, with these settings
-        return _NLIVerifier(*a, **options, **kw)
+        return _NLIVerifier(*a, **{**options, **kw})
     report: dict = {"model": args.model, "precision": args.precision, "top_k": ws.settings.top_k,
                     "reranker": ws.settings.reranker, "verifier_gate": ws.settings.verifier_gate,
                     "verifier_agree_overlap": ws.settings.verifier_agree_overlap,
@@ -176,6 +176,17 @@ def main() -> int:
                 report["experiment_top_k"][k] = {
                     "heldout_train_macro_f1": fit_k["macro_f1_at_threshold"],
                     "dev": metrics(NLIVerifier(scorer, calibration=cal_k).verify(texts, cut_dev), gold)}
+        if cues:   # experiment: the relevance gate (FACTCHECK_VERIFIER_RELEVANCE_GATE), maps refit for each
+            report["experiment_relevance_gate"] = {}
+            if not all(h.relevance is not None for hs in hits_train + hits_dev for h in hs):
+                report["experiment_relevance_gate"]["skipped"] = "hits without relevance logits (no reranker, or an old --hits-cache)"
+            for low, high in ((-5, -1), (-4, 0), (-3, 1), (-2, 0), (-2, 2)) if "skipped" not in report["experiment_relevance_gate"] else ():
+                gate = dict(relevance_gate=(float(low), float(high)))
+                cal_g, fit_g = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, threshold=0.5, **gate),
+                                                       train_texts, hits_train, train_gold, fit_thresholds=False)
+                report["experiment_relevance_gate"][f"{low},{high}"] = {
+                    "heldout_train_macro_f1": fit_g["macro_f1_at_threshold"],
+                    "dev": metrics(NLIVerifier(scorer, calibration=cal_g, **gate).verify(texts, hits_dev), gold)}
         if cues and args.write:
             path = Path(args.model) / "calibration.json"
             record = json.loads(path.read_text())
