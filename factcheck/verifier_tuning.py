@@ -123,10 +123,10 @@ def same_article_pairs(bodies: list[str], n: int, rng: random.Random, max_overla
             continue
         neutral.append(TrainPair(other, claim, LABEL_ID["neutral"], "fnc1/same_article/neutral"))
     if embedder is not None and neutral:
-        from factcheck.verify import similarity_ramp
+        from factcheck.verify import cosines
 
-        far = similarity_ramp(embedder, [(p.hypothesis, p.premise) for p in neutral], max_cosine, max_cosine)
-        neutral = [p for p, f in zip(neutral, far) if f == 0.0]
+        cos = cosines(embedder, [(p.hypothesis, p.premise) for p in neutral])
+        neutral = [p for p, x in zip(neutral, cos) if x < max_cosine]
     return out + neutral[:n - len(out)]
 
 

@@ -202,13 +202,18 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
 GATE_FROM = 0.1   # contradiction probabilities below this are left ungated (too weak to decide a verdict)
 
 
-def similarity_ramp(embedder, pairs: Sequence[tuple[str, str]], low: float, high: float) -> np.ndarray:
-    """Per (claim, sentence) pair: 0 below cosine `low` of their embeddings, 1 above `high`, linear between."""
+def cosines(embedder, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Per pair of texts: the cosine of their embeddings (each distinct text embedded once)."""
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     at = {t: i for i, t in enumerate(texts)}
-    return ramp_of(np.array([float(vectors[at[a]] @ vectors[at[b]]) for a, b in pairs]), low, high)
+    return np.array([float(vectors[at[a]] @ vectors[at[b]]) for a, b in pairs])
+
+
+def similarity_ramp(embedder, pairs: Sequence[tuple[str, str]], low: float, high: float) -> np.ndarray:
+    """Per (claim, sentence) pair: 0 below cosine `low` of their embeddings, 1 above `high`, linear between."""
+    return ramp_of(cosines(embedder, pairs), low, high)
 
 
 def ramp_of(values: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -296,17 +301,14 @@ class NLIVerifier:
                 refute *= refutation_gate(claims[c], text, *self.gate)
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap)
+            relevance = hits[c][h].relevance
+            if self.relevance_gate is not None and relevance is not None:
+                weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))
+                support, refute = support * weight, refute * weight
             if (c, h) not in best_s or support > best_s[c, h][0]:
                 best_s[c, h] = (support, text)
             if (c, h) not in best_r or refute > best_r[c, h][0]:
                 best_r[c, h] = (refute, text)
-        if self.relevance_gate is not None:
-            for c, claim_hits in enumerate(hits):
-                for h, hit in enumerate(claim_hits):
-                    if hit.relevance is not None:
-                        weight = float(ramp_of(np.array([hit.relevance]), *self.relevance_gate)[0])
-                        best_s[c, h] = (best_s[c, h][0] * weight, best_s[c, h][1])
-                        best_r[c, h] = (best_r[c, h][0] * weight, best_r[c, h][1])
         verdicts = []
         for c, claim_hits in enumerate(hits):
             stances = [PassageStance(hit, best_s[c, h][0], best_r[c, h][0],
