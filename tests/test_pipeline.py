@@ -42,7 +42,7 @@ def test_check_article_stores_claims_verdicts_and_evidence(indexed):
     assert headline["label"] == "SUPPORTED" and headline["evidence"][0]["source_id"].endswith("wire-2025-05-19-azure-grok")
     [article] = load_documents([str(GROK)]).documents
     for row in rows:  # atomic claims are rewritten; their spans point at the words they came from
-        assert row["verifier"] == "crossencoder:packaged:factcheck-verifier" and 0 <= row["start"] < row["end"] <= len(article.text)
+        assert row["verifier"] == "baseline" and 0 <= row["start"] < row["end"] <= len(article.text)
         words = set(re.findall(r"[a-z]{4,}", article.text[row["start"]:row["end"]].lower()))
         assert not words or words & set(re.findall(r"[a-z]{4,}", row["claim"].lower()))
     # Re-running the same input updates rather than duplicates.
@@ -54,7 +54,7 @@ def test_check_article_stores_claims_verdicts_and_evidence(indexed):
     from factcheck.schema import Run
     with ws.store.session() as s:
         params = s.scalars(select(Run.params).where(Run.id == report.run_id)).one()
-    assert params["settings"]["verifier"] == "packaged:factcheck-verifier" and params["settings"]["reranker"] == settings.reranker
+    assert params["settings"]["verifier"] == "baseline" and params["settings"]["reranker"] == settings.reranker
     assert params["settings"]["top_k"] == settings.top_k and params["inputs"] == [str(GROK)]
 
 
