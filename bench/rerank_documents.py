@@ -53,16 +53,9 @@ def candidates(work: Path, data: Path, cache: Path) -> dict:
 
 
 def metrics(rows: list[dict], rankings: list[list[str]]) -> dict:
-    rec = {1: 0.0, 3: 0.0, 10: 0.0}
-    ndcg = 0.0
-    for row, docs in zip(rows, rankings):
-        gold = set(row["gold"])
-        for k in rec:
-            rec[k] += len(gold & set(docs[:k])) / len(gold)
-        ndcg += (sum(1 / math.log2(i + 2) for i, d in enumerate(docs[:10]) if d in gold)
-                 / sum(1 / math.log2(i + 2) for i in range(min(len(gold), 10))))
-    n = len(rows)
-    return {f"R@{k}": round(v / n, 4) for k, v in rec.items()} | {"nDCG@10": round(ndcg / n, 4)}
+    from factcheck.reranker_training import document_metrics
+
+    return document_metrics([{"gold_docs": r["gold"]} for r in rows], rankings)
 
 
 def rank_documents(row: dict, depth: int, weight: float, rule: str, lam: float) -> list[str]:
@@ -115,7 +108,7 @@ def main() -> None:
                 for split, rows in data.items():
                     row[split] = metrics(rows, [rank_documents(r, depth, weight, rule, lam) for r in rows])
                 table.append(row)
-    best = max(table, key=lambda r: (r["train-share"]["R@3"], r["train-share"]["nDCG@10"], -r["depth"]))
+    best = max(table, key=lambda r: (r["train-share"]["recall@3"], r["train-share"]["ndcg@10"], -r["depth"]))
     for r in table:
         mark = " <- chosen on the train share" if r is best else ""
         shipped = " (shipped)" if (r["depth"], r["weight"], r["rule"]) == (30, 1.0, "max") else ""
