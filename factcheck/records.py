@@ -99,7 +99,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The decision on one claim: label, confidence in [0, 1], cited evidence best first."""
+    """The decision on one claim: label, confidence in [0, 1], cited evidence, the passage that decided it first."""
 
     label: Label
     confidence: float

@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     index_save_seconds: float = Field(30.0, ge=0, description="Save the index at least this often while embedding.")
     ann_threshold: int = Field(200_000, ge=0,
                                description="Switch the flat index to IVF-SQ8 at this many vectors (0: never).")
-    verifier: str = Field("baseline",
-                          description="'baseline', 'packaged:factcheck-verifier', 'llm', or a CrossEncoder path or hub name.")
+    verifier: str = Field(PACKAGED_VERIFIER,
+                          description="'packaged:factcheck-verifier' (default: the shipped trained cross-encoder), "
+                                      "'baseline', 'llm', or a CrossEncoder path or hub name.")
     verifier_precision: str = Field("auto", description="Cross-encoder verifier arithmetic: 'auto' (bf16 where the CPU "
                                                          "has it natively, else fp32), 'fp32', 'bf16' or 'int8' "
                                                          "(fastest, less accurate).")

@@ -280,9 +280,14 @@ def _retry_races(work, attempts: int = 5):
                 raise
 
 
+# Confidences that differ by less than this are one outcome: a cross-encoder's scores move by about 1e-3
+# with the batch a claim is verified in (other padding, other kernels), which is no new verdict.
+CONFIDENCE_TOLERANCE = 0.01
+
+
 def _same(row: VerdictRow, verdict: Verdict, verifier: str, version: str) -> bool:
     cited = [(e.passage_id, e.stance) for e in row.evidence]
-    return (row.label == verdict.label.value and abs(row.confidence - round(verdict.confidence, 4)) < 1e-4
+    return (row.label == verdict.label.value and abs(row.confidence - round(verdict.confidence, 4)) < CONFIDENCE_TOLERANCE
             and row.verifier == verifier and row.verifier_version == version
             and cited == [(e.passage_id, e.stance.value) for e in verdict.evidence])
 

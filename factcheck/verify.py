@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -96,7 +96,8 @@ def aggregate(stances: Sequence[PassageStance], threshold: float = 0.5, max_evid
 
 
 def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evidence: int) -> tuple[Evidence, ...]:
-    """The lead passage first, then the other decisive passages, then the rest by retrieval order."""
+    """The lead passage (the one that decided the verdict) first, then the other decisive passages
+    (supporting or refuting), then the neutral ones, each group by the strength of its stance."""
     def strength(s: PassageStance) -> float:
         return max(s.support, s.refute)
 
@@ -105,6 +106,22 @@ def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evid
         Evidence(s.hit.passage_id, s.hit.source_id, s.hit.text, round(strength(s), 4), s.stance)
         for s in ordered[:max_evidence]
     )
+
+
+def distinct_quotes(evidence: Iterable[Evidence], limit: int) -> tuple[Evidence, ...]:
+    """The first `limit` pieces of evidence, each quoting something the earlier ones do not.
+
+    Passage windows overlap (`passage_stride` < `passage_sentences`), so one sentence of a source
+    can be the quote of two retrieved passages; it is cited once, from the passage ranked first.
+    """
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for e in evidence:
+        key = (e.source_id, " ".join(e.quote.split()) or str(e.passage_id))
+        if key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return tuple(kept[:limit])
 
 
 @dataclass(frozen=True)
@@ -315,10 +332,11 @@ class NLIVerifier:
                                      round(overlap(claims[c], best_s[c, h][1]), 1) if self.relevance else 1.0,
                                      round(overlap(claims[c], best_r[c, h][1]), 1) if self.relevance else 1.0)
                        for h, hit in enumerate(claim_hits)]
-            verdict = aggregate(stances, self.threshold, self.max_evidence, self.refute_threshold)
+            verdict = aggregate(stances, self.threshold, len(stances), self.refute_threshold)
             quotes = {hit.passage_id: (best_s if best_s[c, h][0] >= best_r[c, h][0] else best_r)[c, h][1]
                       for h, hit in enumerate(claim_hits)}
-            evidence = tuple(dataclasses.replace(e, quote=quotes.get(e.passage_id, "")) for e in verdict.evidence)
+            evidence = distinct_quotes((dataclasses.replace(e, quote=quotes.get(e.passage_id, ""))
+                                        for e in verdict.evidence), self.max_evidence)
             confidence = verdict.confidence
             if self.calibration is not None and claim_hits:
                 confidence = self.calibration.apply(verdict.label, confidence)

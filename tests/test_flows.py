@@ -71,7 +71,7 @@ def test_index_and_check_flows_store_rows_and_publish_artifacts(prefect_server, 
         with get_client(sync_client=True) as client:
             run = client.read_flow_runs(limit=1, sort=FlowRunSort.START_TIME_DESC)[0]
             logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
-        found = any(log.name == "factcheck" and "claims with baseline" in log.message for log in logs)
+        found = any(log.name == "factcheck" and "claims with crossencoder:packaged:factcheck-verifier" in log.message for log in logs)
     assert found, "factcheck's log lines did not reach the Prefect server"
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from factcheck.ingest import load_documents
 from factcheck.pipeline import Workspace, check_articles, index_sources, sync_index, verify_claim_texts
-from factcheck.records import Label
+from factcheck.records import Label, Stance
 
 from conftest import EXAMPLES
 
@@ -42,7 +42,7 @@ def test_check_article_stores_claims_verdicts_and_evidence(indexed):
     assert headline["label"] == "SUPPORTED" and headline["evidence"][0]["source_id"].endswith("wire-2025-05-19-azure-grok")
     [article] = load_documents([str(GROK)]).documents
     for row in rows:  # atomic claims are rewritten; their spans point at the words they came from
-        assert row["verifier"] == "baseline" and 0 <= row["start"] < row["end"] <= len(article.text)
+        assert row["verifier"] == "crossencoder:packaged:factcheck-verifier" and 0 <= row["start"] < row["end"] <= len(article.text)
         words = set(re.findall(r"[a-z]{4,}", article.text[row["start"]:row["end"]].lower()))
         assert not words or words & set(re.findall(r"[a-z]{4,}", row["claim"].lower()))
     # Re-running the same input updates rather than duplicates.
@@ -54,16 +54,24 @@ def test_check_article_stores_claims_verdicts_and_evidence(indexed):
     from factcheck.schema import Run
     with ws.store.session() as s:
         params = s.scalars(select(Run.params).where(Run.id == report.run_id)).one()
-    assert params["settings"]["verifier"] == "baseline" and params["settings"]["reranker"] == settings.reranker
+    assert params["settings"]["verifier"] == "packaged:factcheck-verifier" and params["settings"]["reranker"] == settings.reranker
     assert params["settings"]["top_k"] == settings.top_k and params["inputs"] == [str(GROK)]
 
 
-def test_verify_claim_texts_returns_evidence_best_first(indexed):
+def test_verify_claim_texts_cites_the_deciding_passage_first(indexed):
     _, ws, _ = indexed
     [verdict] = verify_claim_texts(ws, [("c1", "The Azure AI Foundry catalog holds more than 1,900 models.")])
     assert verdict.label is Label.SUPPORTED
-    assert [e.score for e in verdict.evidence] == sorted((e.score for e in verdict.evidence), reverse=True)
-    assert "1,900" in verdict.evidence[0].text
+    lead, *rest = verdict.evidence
+    assert lead.stance is Stance.SUPPORTS and "1,900" in lead.text and "1,900" in (lead.quote or lead.text)
+    # Then the other decisive passages, then neutral ones, each group strongest first.
+    groups = [e.stance is Stance.NEUTRAL for e in rest]
+    assert groups == sorted(groups)
+    for neutral in (False, True):
+        scores = [e.score for e in rest if (e.stance is Stance.NEUTRAL) is neutral]
+        assert scores == sorted(scores, reverse=True)
+    quoted = [(e.source_id, e.quote) for e in verdict.evidence if e.quote]
+    assert len(quoted) == len(set(quoted))   # overlapping windows do not cite one sentence twice
 
 
 def test_index_resumes_from_the_database_after_loss(indexed):

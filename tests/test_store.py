@@ -62,13 +62,16 @@ def test_claims_upsert_and_verdict_history(db_url):
     supported = Verdict(Label.SUPPORTED, 0.9, evidence)
     assert store.save_verdicts(run, [(ids[0], supported)], "baseline", "1", "m") == 1
     assert store.save_verdicts(run, [(ids[0], supported)], "baseline", "1", "m") == 0  # same outcome: no new row
+    jitter = Verdict(Label.SUPPORTED, 0.9016, evidence)   # batch-to-batch noise of a cross-encoder
+    assert store.save_verdicts(run, [(ids[0], jitter)], "baseline", "1", "m") == 0
+    assert store.save_verdicts(run, [(ids[0], Verdict(Label.SUPPORTED, 0.8, evidence))], "baseline", "1", "m") == 1
     refuted = Verdict(Label.REFUTED, 0.7, (Evidence(pid, "s1", "text", 0.7, Stance.REFUTES),))
     assert store.save_verdicts(run, [(ids[0], refuted)], "baseline", "1", "m") == 1  # changed: history kept
     store.finish_run(run, "completed", {"claims": 1})
     rows = store.recent_verdicts(10)
-    assert [r["label"] for r in rows] == ["REFUTED", "SUPPORTED"]
+    assert [r["label"] for r in rows] == ["REFUTED", "SUPPORTED", "SUPPORTED"]
     assert rows[0]["article_id"] == "a1" and rows[0]["evidence"][0]["source_id"] == "s1"
-    assert store.counts()["verdicts"] == 2
+    assert store.counts()["verdicts"] == 3
     store.close()
 
 

@@ -243,3 +243,17 @@ def test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_th
     assert "relgate-4-0" in gated.version
     [plain] = NLIVerifier(FakeScorer()).verify([claim], [hits[0]])
     assert plain.label is Label.SUPPORTED
+
+
+def test_overlapping_passages_do_not_cite_one_sentence_twice():
+    from factcheck.verify import NLIVerifier
+
+    # Windows of three sentences moving by two share a sentence, as the indexed passages do.
+    first = Hit(1, "src", "Build opened in Seattle. Prices were announced. The deal is exclusive.", 0.3, 0.8, 1.0)
+    second = Hit(2, "src", "The deal is exclusive. Nothing else was said. Shares rose.", 0.2, 0.7, 1.0)
+    other = Hit(3, "wire", "Reporters said the deal is exclusive.", 0.1, 0.6, 1.0)
+    [verdict] = NLIVerifier(FakeScorer(), max_evidence=3).verify(["The deal is exclusive."], [[first, second, other]])
+    assert verdict.label is Label.SUPPORTED
+    assert [(e.source_id, e.quote) for e in verdict.evidence] == [
+        ("src", "The deal is exclusive."), ("wire", "Reporters said the deal is exclusive.")]
+    assert verdict.evidence[0].passage_id == 1   # the passage ranked first keeps the quote

@@ -295,7 +295,7 @@ def test_recheck_cli_prints_a_summary(checked):
     settings, ws, _ = checked
     nei = sum(row.label == "NOT_ENOUGH_INFO" for row in latest_verdicts(ws))
     args = ["--home", str(settings.home), "--database-url", settings.db_url, "--embedding-model", "hash:64",
-            "--top-k", "3", "recheck"]
+            "--top-k", "3", "--verifier", "baseline", "recheck"]   # the verifier that made the verdicts
     result = CliRunner().invoke(cli, args + ["--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
