@@ -145,6 +145,8 @@ def main() -> int:
     report: dict = {"model": args.model, "precision": args.precision, "top_k": ws.settings.top_k,
                     "reranker": ws.settings.reranker, "verifier_gate": ws.settings.verifier_gate,
                     "verifier_agree_overlap": ws.settings.verifier_agree_overlap,
+                    "verifier_relevance_gate": ws.settings.verifier_relevance_gate,
+                    "verifier_relevance_gate_sides": ws.settings.verifier_relevance_gate_sides,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]
@@ -180,11 +182,14 @@ def main() -> int:
             report["experiment_relevance_gate"] = {}
             if not all(h.relevance is not None for hs in hits_train + hits_dev for h in hs):
                 report["experiment_relevance_gate"]["skipped"] = "hits without relevance logits (no reranker, or an old --hits-cache)"
-            for low, high in ((-5, -1), (-4, 0), (-3, 1), (-2, 0), (-2, 2)) if "skipped" not in report["experiment_relevance_gate"] else ():
-                gate = dict(relevance_gate=(float(low), float(high)))
+            grid = [(None, "both")] + [((float(low), float(high)), sides) for sides in ("support", "both")
+                                        for low, high in ((-5, -1), (-4, 0), (-3, 1), (-2, 0), (-2, 2))]
+            for bounds, sides in grid if "skipped" not in report["experiment_relevance_gate"] else ():
+                gate = dict(relevance_gate=bounds, relevance_sides=sides)
                 cal_g, fit_g = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, threshold=0.5, **gate),
                                                        train_texts, hits_train, train_gold, fit_thresholds=False)
-                report["experiment_relevance_gate"][f"{low},{high}"] = {
+                name = "off" if bounds is None else f"{sides}:{bounds[0]:g},{bounds[1]:g}"
+                report["experiment_relevance_gate"][name] = {
                     "heldout_train_macro_f1": fit_g["macro_f1_at_threshold"],
                     "dev": metrics(NLIVerifier(scorer, calibration=cal_g, **gate).verify(texts, hits_dev), gold)}
         if cues and args.write:
@@ -195,7 +200,8 @@ def main() -> int:
                                            "(factcheck.training.scifact_calibration_ids), open retrieval, "
                                            f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}, "
                                            f"gate {ws.settings.verifier_gate}, agree overlap "
-                                           f"{ws.settings.verifier_agree_overlap}",
+                                           f"{ws.settings.verifier_agree_overlap}, relevance gate "
+                                           f"{ws.settings.verifier_relevance_gate} ({ws.settings.verifier_relevance_gate_sides})",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}
             path.write_text(json.dumps(record, indent=2) + "\n")
         if cues and args.plot:

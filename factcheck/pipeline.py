@@ -128,7 +128,7 @@ def verifier_options(settings: Settings) -> dict:
     bounds = settings.gate_bounds
     return {"similarity": load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds else None,
             "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
-            "relevance_gate": settings.relevance_gate_bounds}
+            "relevance_gate": settings.relevance_gate_bounds, "relevance_sides": settings.verifier_relevance_gate_sides}
 
 
 def make_reranker(settings: Settings):

@@ -41,10 +41,13 @@ class Settings(BaseSettings):
                                           description="Cross-encoder verifier: a sentence restating this share of the "
                                                       "claim's words and all its figures counts as support where the "
                                                       "model reads a contradiction; 0 turns the cue off.")
-    verifier_relevance_gate: str = Field("off", description="Cross-encoder verifier: 'low,high' logits of the relevance "
-                                                            "reranker below which a passage does not count for or "
-                                                            "against a claim, above which it counts fully, or 'off' "
-                                                            "(the default; docs/benchmarks.md, session 9).")
+    verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
+                                                             "reranker below which a passage does not count (for a claim, "
+                                                             "or for and against it: verifier_relevance_gate_sides), above "
+                                                             "which it counts fully, or 'off' (docs/benchmarks.md, session 12).")
+    verifier_relevance_gate_sides: str = Field("support", pattern="^(support|both)$",
+                                               description="What the relevance gate weighs: 'support' (the default) "
+                                                           "or 'both' support and refutation.")
     claim_extractor: str = Field("atomic", description="'atomic' (spaCy, offline), 'sentences' or 'llm'.")
     claim_processes: int = Field(0, ge=0, description="Worker processes of the atomic extractor for a batch of "
                                                       "articles; 0 = automatic: one per core (at most 4) for batches "
@@ -123,4 +126,4 @@ class Settings(BaseSettings):
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
               "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap",
-              "verifier_relevance_gate")
+              "verifier_relevance_gate", "verifier_relevance_gate_sides")

@@ -261,6 +261,8 @@ class NLIVerifier:
         scorer finds support for a claim in a passage on its topic that states another finding (on
         SciFact, the leading passage of NOT_ENOUGH_INFO claims called decided has a median relevance
         logit of -1.6, that of SUPPORTED claims 3.8).
+    relevance_sides: what the relevance gate weighs: "support" (only support: refutations from
+        passages the reranker ranks low are left to the similarity gate) or "both".
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -268,8 +270,12 @@ class NLIVerifier:
                  calibration: VerdictCalibration | None = None, refute_threshold: float | None = None,
                  gate: tuple[float, float] | None = None, relevance: bool = True,
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
-                 agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None):
+                 agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
+                 relevance_sides: str = "both"):
+        if relevance_sides not in ("support", "both"):
+            raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
         self.scorer = scorer
+        self.relevance_sides = relevance_sides
         self.relevance_gate = relevance_gate
         self.agree_overlap = agree_overlap
         self.gate = gate
@@ -293,7 +299,8 @@ class NLIVerifier:
         if self.cues and self.agree_overlap is not None:
             self.version += f"-agree{self.agree_overlap:g}"
         if self.relevance_gate is not None:
-            self.version += "-relgate{:g}-{:g}".format(*self.relevance_gate)
+            kind = "relgate" if self.relevance_sides == "both" else "relsupport"
+            self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -321,7 +328,7 @@ class NLIVerifier:
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))
-                support, refute = support * weight, refute * weight
+                support, refute = support * weight, refute * (weight if self.relevance_sides == "both" else 1.0)
             if (c, h) not in best_s or support > best_s[c, h][0]:
                 best_s[c, h] = (support, text)
             if (c, h) not in best_r or refute > best_r[c, h][0]:

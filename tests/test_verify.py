@@ -213,9 +213,13 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     options = verifier_options(settings)
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
     assert options["agree_overlap"] == 0.6
-    assert options["relevance_gate"] is None   # off by default
-    off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0))
-    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "relevance_gate": None}
+    assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
+    off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
+                                    verifier_relevance_gate="off"))
+    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "relevance_gate": None,
+                   "relevance_sides": "support"}
+    with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
+        Settings(home=tmp_path, verifier_relevance_gate_sides="refute")
     assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
                                      verifier_relevance_gate="-4, 0"))["relevance_gate"] == (-4.0, 0.0)
     with pytest.raises(ValidationError, match="verifier_relevance_gate needs low <= high"):
@@ -243,6 +247,16 @@ def test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_th
     assert "relgate-4-0" in gated.version
     [plain] = NLIVerifier(FakeScorer()).verify([claim], [hits[0]])
     assert plain.label is Label.SUPPORTED
+    # Support only: a refutation from a passage the reranker ranks low still counts (the similarity gate judges it).
+    refuting = [dataclasses.replace(hit(5, "The deal is not exclusive."), relevance=-5.0)]
+    support_only = NLIVerifier(FakeScorer(), relevance_gate=(-4.0, 0.0), relevance_sides="support")
+    [kept] = support_only.verify([claim], [refuting])
+    [both] = gated.verify([claim], [refuting])
+    assert kept.label is Label.REFUTED and both.label is Label.NOT_ENOUGH_INFO
+    [weak] = support_only.verify([claim], [hits[0]])
+    assert weak.label is Label.NOT_ENOUGH_INFO and "relsupport-4-0" in support_only.version
+    with pytest.raises(ValueError, match="relevance_sides"):
+        NLIVerifier(FakeScorer(), relevance_sides="refute")
 
 
 def test_overlapping_passages_do_not_cite_one_sentence_twice():
