@@ -5,8 +5,13 @@ import re
 
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
+# A number joined to a word by a hyphen names something ("IL-10", "kinesin-8", "V-9302", "COVID-19",
+# "Lumen-2"): it is part of a name, not a quantity the claim states.
+_NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
                      re.IGNORECASE)
+# Bumped when what the cues read changes, so that verdicts stored under the old cues count as another
+# verifier version (`factcheck recheck` redoes them). 2: numbers inside hyphenated names are not figures.
+CUES_VERSION = 2
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",

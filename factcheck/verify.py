@@ -293,7 +293,9 @@ class NLIVerifier:
         self.sentence_level = sentence_level
         self.cues = cues
         self.name = scorer.name
-        self.version = scorer.version + ("" if cues else "-nocues")
+        from factcheck.cues import CUES_VERSION
+
+        self.version = scorer.version + (f"-cues{CUES_VERSION}" if cues else "-nocues")
         if self.similarity_gate is not None:
             self.version += "-simgate{:g}-{:g}".format(*self.similarity_gate)
         if self.cues and self.agree_overlap is not None:

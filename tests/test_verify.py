@@ -20,6 +20,24 @@ def test_cues_read_money_years_and_negation():
     assert mismatches("Grok 3 has 1,900 models in 2025.", "Grok 3 has 1,900 models in 2025.") == []
 
 
+def test_a_number_joined_to_a_name_by_a_hyphen_is_not_a_quantity():
+    from factcheck.cues import figures_agree
+
+    assert quantities("PD-1 triggering reduces IL-10 production") == set()
+    assert quantities("miR-142-5P is a temperature-sensitive microRNA") == set()
+    assert quantities("Lumen-2 8B scores 68.3 on a 20-year-old test, 3-4 times faster") == {8e9, 68.3, 20.0, 3.0, 4.0}
+    # Two proteins, two names: not a changed figure (SciFact dev; the cue called it a refutation).
+    assert mismatches("The sliding activity of kinesin-8 protein Kip3 promotes bipolar spindle assembly.",
+                      "In conjunction with Cin8, a kinesin-5 family member, the sliding activity of Kip3 promotes "
+                      "bipolar spindle assembly.") == []
+    # A drug's name is no figure to agree on: the model's contradiction ("decreasing" against "increased") stands.
+    assert not figures_agree("V-9302 inhibits antitumor responses by decreasing cell death.",
+                             "Blockade of ASCT2 with V-9302 resulted in increased cell death and antitumor responses.")
+    # ... and the name's number no longer hides a changed figure (the 2 of "Lumen-2" matched on both sides).
+    assert mismatches("Lumen-2 has 8 billion parameters.", "Lumen-2 has 9 billion parameters.") == [
+        "number [8000000000.0] vs [9000000000.0]"]
+
+
 def test_aggregate_one_strong_support_is_enough():
     verdict = aggregate([PassageStance(hit(1, "a"), 0.9, 0.0), PassageStance(hit(2, "b"), 0.1, 0.0)])
     assert verdict.label is Label.SUPPORTED and verdict.confidence == 0.9
