@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from factcheck.cues import mismatches
+from factcheck.cues import CUES_VERSION, mismatches
 from factcheck.lexical import tokenize
 from factcheck.records import Hit, Verdict
 from factcheck.text import iter_sentences
@@ -24,7 +24,7 @@ class BaselineVerifier:
     """Similarity plus lexical cues; an honest floor for trained verifiers to beat."""
 
     name = "baseline"
-    version = "1"
+    version = f"1-cues{CUES_VERSION}"
 
     def __init__(self, support_at: float = 0.62, refute_at: float = 0.5, sharpness: float = 12.0,
                  max_evidence: int = 3):

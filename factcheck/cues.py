@@ -10,8 +10,9 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billi
 _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",
                      re.IGNORECASE)
 # Bumped when what the cues read changes, so that verdicts stored under the old cues count as another
-# verifier version (`factcheck recheck` redoes them). 2: numbers inside hyphenated names are not figures.
-CUES_VERSION = 2
+# verifier version (`factcheck recheck` redoes them). 2: numbers inside hyphenated names are not figures;
+# 3: a product or person named as another variant ("Grok 3" for "Grok 3 mini") is a mismatch.
+CUES_VERSION = 3
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -45,8 +46,82 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 0.01 * max(abs(a), abs(b), 1e-9)
 
 
+# Lower-case words that name a variant of a product ("Grok 3 mini", "GPT-4 turbo", "iPhone 15 pro").
+_VARIANT = frozenset("mini pro max ultra nano lite turbo plus flash air preview".split())
+_TRAIL = re.compile(r"(?:'s|\u2019s|[,;:.!?)\]\"'\u201d\u2019])+$")
+
+
+_ADJECTIVE = re.compile(r"[-\u2010\u2011][a-z]+$")   # "CX3CR1-deficient", "ATP-dependent", "Johnson-led"
+
+
+def names(text: str) -> list[tuple[str, ...]]:
+    """Names in the text as token tuples: runs of capitalised words ("iPhone" and "xAI" count), with the
+    figures and variant words that follow them ("Grok 3 mini", "Lumen-2 236B", "Azure AI Foundry").
+    A run never starts on a function word ("The", "On"); an opening bracket or quote starts a new one;
+    punctuation, a closing bracket, a possessive 's and an adjective made of a name ("CX3CR1-deficient
+    mice": "CX3CR1") end it. Brackets inside a word go ("PGE(2)": "PGE2")."""
+    from factcheck.lexical import STOPWORDS
+
+    found: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for raw in text.split():
+        token = raw.lstrip("([\"'\u201c\u2018")
+        if token != raw and run:
+            found.append(tuple(run))
+            run = []
+        word = _TRAIL.sub("", token)
+        closes = word != token
+        word = re.sub(r"[()\[\]]", "", word)
+        adjective = _ADJECTIVE.search(word)
+        if adjective and any(c.isupper() for c in word[:adjective.start()]):
+            word, closes = word[:adjective.start()], True
+        if word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS:
+            run.append(word)
+        elif run and word and (word[0].isdigit() or word.lower() in _VARIANT):
+            run.append(word)
+        elif run:
+            found.append(tuple(run))
+            run = []
+        if run and closes:
+            found.append(tuple(run))
+            run = []
+    if run:
+        found.append(tuple(run))
+    return found
+
+
+def _marked(token: str) -> bool:
+    return any(c.isdigit() for c in token) or token in _VARIANT
+
+
+def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
+    """Names of the claim that the evidence gives only as another variant: (claim's, evidence's).
+
+    Two names are variants when their first words start with the same letters (up to a hyphen or a
+    digit) and the names differ in a figure or a variant word: "Grok 3 mini" and "Grok 3", "Lumen-2 8B"
+    and "Lumen-2 236B", "Lumen-1" and "Lumen-2", "T40" and "T50". Names that differ only in other words
+    are one name said in full or in short ("Tessellate" and "Tessellate Semiconductor"). A claim's name
+    without a figure or variant word names a family ("Grok" for "Grok 3"), and a name the evidence does
+    not mention is left to the model: the sentence may speak of it as "the company"."""
+    def head(name: tuple[str, ...]) -> str:   # "lumen" of "Lumen-2", "t" of "T40", "gpt" of "GPT-4o"
+        first = name[0].lower()
+        return re.match(r"[^\W\d_]*", first).group(0) or first
+
+    theirs = names(evidence)
+    out = []
+    for mine in dict.fromkeys(names(claim)):
+        if not any(_marked(w.lower()) for w in mine):
+            continue                          # a family's name ("Grok") is said of each of its models
+        kin = [other for other in theirs if head(other) == head(mine)]
+        differences = [set() if "".join(mine).lower() == "".join(other).lower()      # "PGE 2" and "PGE2"
+                       else {w.lower() for w in mine} ^ {w.lower() for w in other} for other in kin]
+        if kin and all(any(_marked(w) for w in diff) for diff in differences):
+            out.append((" ".join(mine), " ".join(kin[0])))
+    return out
+
+
 def mismatches(claim: str, evidence: str) -> list[str]:
-    """Reasons the evidence contradicts the claim on its figures or polarity; empty if none found."""
+    """Reasons the evidence contradicts the claim on its figures, names or polarity; empty if none found."""
     reasons = []
     claim_years, evidence_years = years(claim), years(evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
@@ -54,6 +129,8 @@ def mismatches(claim: str, evidence: str) -> list[str]:
     claim_numbers, evidence_numbers = quantities(claim), quantities(evidence)
     if claim_numbers and evidence_numbers and not any(_close(a, b) for a in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted(claim_numbers)} vs {sorted(evidence_numbers)}")
+    for mine, theirs in name_variants(claim, evidence):
+        reasons.append(f"name {mine!r} vs {theirs!r}")
     if negated(claim) != negated(evidence):
         reasons.append("negation")
     return reasons

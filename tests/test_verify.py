@@ -20,6 +20,28 @@ def test_cues_read_money_years_and_negation():
     assert mismatches("Grok 3 has 1,900 models in 2025.", "Grok 3 has 1,900 models in 2025.") == []
 
 
+def test_names_and_their_variants():
+    from factcheck.cues import name_variants, names
+
+    assert names("SEATTLE, May 19 - Microsoft will host xAI's Grok 3 and Grok 3 mini models in Azure AI Foundry.") == [
+        ("SEATTLE",), ("Microsoft",), ("xAI",), ("Grok", "3"), ("Grok", "3", "mini"),
+        ("Azure", "AI", "Foundry")]
+    assert names("On HumanEval, Lumen-2 236B scores 87.1.") == [("HumanEval",), ("Lumen-2", "236B")]
+    # The cases: a product named as another variant of it.
+    assert mismatches("Grok 3 mini is aimed at demanding enterprise work.",
+                      "Grok 3 is aimed at demanding tasks such as coding.") == ["name 'Grok 3 mini' vs 'Grok 3'"]
+    assert mismatches("Grok 3 is the smaller model.", "Grok 3 mini is the smaller model.") == [
+        "name 'Grok 3' vs 'Grok 3 mini'"]
+    assert name_variants("Lumen-1 scored 76.5 on MMLU.", "Lumen-2 236B scored 84.1 on MMLU.") == [("Lumen-1", "Lumen-2 236B")]
+    assert name_variants("The T40 ships in 2025.", "The T50 ships in 2025.") == [("T40", "T50")]
+    # One name said in full or in short, or mentioned beside its variant, is no mismatch.
+    assert name_variants("Tessellate shares fell.", "Tessellate Semiconductor shares fell.") == []
+    assert name_variants("Musk appeared by video.", "Elon Musk appeared by prerecorded video.") == []
+    assert name_variants("Microsoft hosts Grok 3 mini.", "Microsoft hosts xAI's Grok 3 and Grok 3 mini models.") == []
+    assert name_variants("Microsoft hosts Grok 3 mini.", "The company hosts both models.") == []   # not mentioned
+    assert name_variants("Developers reached Grok through xAI's API.", "Grok 3 is offered through xAI's API.") == []
+
+
 def test_a_number_joined_to_a_name_by_a_hyphen_is_not_a_quantity():
     from factcheck.cues import figures_agree
 
