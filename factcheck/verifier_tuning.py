@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import time
 from pathlib import Path
 from typing import Callable
@@ -130,10 +131,73 @@ def same_article_pairs(bodies: list[str], n: int, rng: random.Random, max_overla
     return out + neutral[:n - len(out)]
 
 
+_SUBJECT = re.compile(r"(?:[A-Z0-9][\w'.&-]*\s?)+")
+
+
+def claim_subject(claim: str) -> str | None:
+    """The name a FEVER-style claim opens with ("The West Wing"), or None when it opens with no name
+    of at least two words or six characters (names stop at a comma: "Tesla, Inc." gives None)."""
+    match = _SUBJECT.match(claim)
+    name = match.group(0).strip() if match else ""
+    return name if len(name.split()) >= 2 or len(name) >= 6 else None
+
+
+def same_subject_pairs(rows: list[dict], n: int, rng: random.Random, max_overlap: float = 0.34,
+                       embedder=None, max_cosine: float = 0.5) -> list[TrainPair]:
+    """Neutral pairs from FEVER: a claim against an evidence sentence of another claim about the same subject.
+
+    FEVER has no neutral class, and each of its contradictions is a sentence on the claim's subject
+    stating another fact of it ("X is an American YouTuber" against "X is only a chef"). So the
+    verifier learns that a sentence naming the claim's subject and saying something else contradicts
+    it, and news is full of such sentences ("Tessellate reported revenue of $9.4 billion" against
+    "Tessellate shares fell 4 percent": 0.60 contradiction). These pairs teach the other half:
+      * the claim and the other claim open with the same name (`claim_subject`);
+      * the sentence is not part of the claim's own evidence, has at least 6 words, and shares under
+        `max_overlap` of the claim's content words other than the subject's;
+      * with an `embedder`, the MiniLM cosine of claim and sentence is under `max_cosine` (the same
+        fact put in other words: "Ileana D'Cruz is a person who acts" against "She has appeared in hits").
+    """
+    from factcheck.text import split_sentences
+    from factcheck.verify import content_words
+
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        name = claim_subject(r["hypothesis"])
+        if name:
+            groups.setdefault(name, []).append(r)
+    names = sorted(k for k, v in groups.items() if len({r["premise"] for r in v}) >= 2)
+    found: dict[tuple[str, str], TrainPair] = {}
+    for _ in range(n * 40):
+        if len(found) >= 2 * n or not names:
+            break
+        name = rng.choice(names)
+        claim, other = rng.choice(groups[name]), rng.choice(groups[name])
+        if claim["premise"] == other["premise"]:
+            continue
+        own = [claim["premise"][a:b].strip() for a, b in split_sentences(claim["premise"])]
+        sentences = [other["premise"][a:b].strip() for a, b in split_sentences(other["premise"])]
+        sentences = [x for x in sentences if len(x.split()) >= 6 and not any(x in o or o in x for o in own)]
+        words = content_words(claim["hypothesis"]) - content_words(name)
+        if not sentences or not words:
+            continue
+        sentence = rng.choice(sentences)
+        if len(words & content_words(sentence)) / len(words) >= max_overlap:
+            continue
+        found.setdefault((sentence, claim["hypothesis"]),
+                         TrainPair(sentence, claim["hypothesis"], LABEL_ID["neutral"], "fever/same_subject/neutral"))
+    pairs = list(found.values())
+    if embedder is not None and pairs:
+        from factcheck.verify import cosines
+
+        cos = cosines(embedder, [(p.hypothesis, p.premise) for p in pairs])
+        pairs = [p for p, x in zip(pairs, cos) if x < max_cosine]
+    return pairs[:n]
+
+
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
-                  replay: int = 12000, news: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
 
@@ -190,8 +254,16 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         nli_dir, _ = _resolve_data_dir(data_dir)
         bodies = sorted({r["premise"] for r in _read_jsonl(nli_dir / "fnc1" / "train.jsonl")})
         news_pairs = same_article_pairs(bodies, news, random.Random(seed + 3), embedder=ws.embedder)
+    fever_pairs = []
+    if fever_neutral:
+        from factcheck.training import _resolve_data_dir
+
+        nli_dir, _ = _resolve_data_dir(data_dir)
+        held_claims = {p.hypothesis for p in heldout["calibration"]}    # the temperature fit's FEVER rows stay out
+        fever_rows = [r for r in _read_jsonl(nli_dir / "fever" / "train.jsonl") if r["hypothesis"] not in held_claims]
+        fever_pairs = same_subject_pairs(fever_rows, fever_neutral, random.Random(seed + 4), embedder=ws.embedder)
     train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
-             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs)
+             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs + fever_pairs)
     rng.shuffle(train)
 
     torch.manual_seed(seed)
@@ -217,7 +289,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
-        "replay": len(replayed), "news": len(news_pairs), "train_claims": len(claims), "held_out_claims": len(held),
+        "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs), "train_claims": len(claims), "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

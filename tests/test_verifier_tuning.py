@@ -95,3 +95,39 @@ def test_same_article_pairs_are_neutral_across_facts_and_entailed_by_their_own_p
         else:
             assert p.premise != p.hypothesis and overlap(p.hypothesis, p.premise) < 0.3
     assert sum(p.label == LABEL_ID["entailment"] for p in pairs) == 10          # entail_share 0.25 of 40
+
+
+def test_same_subject_pairs_put_a_claim_against_another_fact_of_its_subject():
+    import random
+
+    from factcheck.training import LABEL_ID
+    from factcheck.verifier_tuning import claim_subject, same_subject_pairs
+    from factcheck.verify import content_words
+
+    assert claim_subject("Roman Atwood is a content creator.") == "Roman Atwood"
+    assert claim_subject("The West Wing aired on NBC.") == "The West Wing"
+    assert claim_subject("Iran has natural gas.") is None          # one short word: too loose a subject
+    assert claim_subject("the band formed in 1994.") is None
+    rows = [
+        {"premise": "He is best known for his vlogs. He also runs a prank channel.",
+         "hypothesis": "Roman Atwood is a content creator.", "label": "entailment"},
+        {"premise": "Roman Atwood was born in Millersport, Ohio, in 1983.",
+         "hypothesis": "Roman Atwood was born in Ohio.", "label": "entailment"},
+        {"premise": "He is best known for his vlogs.",             # a sentence of the first claim's own evidence
+         "hypothesis": "Roman Atwood is only a chef.", "label": "contradiction"},
+        {"premise": "The West Wing aired on NBC from 1999 to 2006.",
+         "hypothesis": "The West Wing aired on NBC.", "label": "entailment"},
+    ]
+    pairs = same_subject_pairs(rows, 10, random.Random(5))
+    assert pairs and {p.label for p in pairs} == {LABEL_ID["neutral"]}
+    got = {(p.hypothesis, p.premise) for p in pairs}
+    assert ("Roman Atwood is a content creator.", "Roman Atwood was born in Millersport, Ohio, in 1983.") in got
+    assert ("Roman Atwood was born in Ohio.", "He also runs a prank channel.") in got
+    for claim, sentence in got:
+        assert claim.startswith("Roman Atwood")                   # The West Wing has one evidence text: no pair
+        own = {r["premise"] for r in rows if r["hypothesis"] == claim}
+        assert not any(sentence in o for o in own)                # never a sentence of the claim's own evidence
+        words = content_words(claim) - content_words("Roman Atwood")
+        assert len(words & content_words(sentence)) / len(words) < 0.34
+    # "Roman Atwood was born in Ohio." against "Roman Atwood was born in Millersport, Ohio, in 1983." restates it
+    assert ("Roman Atwood was born in Ohio.", "Roman Atwood was born in Millersport, Ohio, in 1983.") not in got
