@@ -57,7 +57,8 @@ _ADJECTIVE = re.compile(r"[-\u2010\u2011][a-z]+$")   # "CX3CR1-deficient", "ATP-
 def names(text: str) -> list[tuple[str, ...]]:
     """Names in the text as token tuples: runs of capitalised words ("iPhone" and "xAI" count), with the
     figures and variant words that follow them ("Grok 3 mini", "Lumen-2 236B", "Azure AI Foundry").
-    A run never starts on a function word ("The", "On"); an opening bracket or quote starts a new one;
+    A run never starts on a function word ("The", "On"); an opening bracket or quote starts a new one,
+    and so does a capitalised word after a figure ("GSM8K Lumen-2 236B": two names);
     punctuation, a closing bracket, a possessive 's and an adjective made of a name ("CX3CR1-deficient
     mice": "CX3CR1") end it. Brackets inside a word go ("PGE(2)": "PGE2")."""
     from factcheck.lexical import STOPWORDS
@@ -75,9 +76,12 @@ def names(text: str) -> list[tuple[str, ...]]:
         adjective = _ADJECTIVE.search(word)
         if adjective and any(c.isupper() for c in word[:adjective.start()]):
             word, closes = word[:adjective.start()], True
-        if word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS:
+        if run and word and (word[0].isdigit() or word.lower() in _VARIANT):
             run.append(word)
-        elif run and word and (word[0].isdigit() or word.lower() in _VARIANT):
+        elif word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS:
+            if run and any(_marked(w.lower()) for w in run):
+                found.append(tuple(run))     # after a figure a capitalised word starts another name:
+                run = []                     # "On GSM8K Lumen-2 236B scores 91.2"
             run.append(word)
         elif run:
             found.append(tuple(run))

@@ -27,6 +27,9 @@ def test_names_and_their_variants():
         ("SEATTLE",), ("Microsoft",), ("xAI",), ("Grok", "3"), ("Grok", "3", "mini"),
         ("Azure", "AI", "Foundry")]
     assert names("On HumanEval, Lumen-2 236B scores 87.1.") == [("HumanEval",), ("Lumen-2", "236B")]
+    assert names("On GSM8K Lumen-2 236B scores 91.2.") == [("GSM8K",), ("Lumen-2", "236B")]
+    assert names("The Galaxy S24 Ultra and iPhone 15 Pro sold well.") == [("Galaxy", "S24", "Ultra"), ("iPhone", "15", "Pro")]
+    assert mismatches("On GSM8K Lumen-2 236B scores 91.2.", "On GSM8K grade-school math, Lumen-2 236B scores 91.2.") == []
     # The cases: a product named as another variant of it.
     assert mismatches("Grok 3 mini is aimed at demanding enterprise work.",
                       "Grok 3 is aimed at demanding tasks such as coding.") == ["name 'Grok 3 mini' vs 'Grok 3'"]
