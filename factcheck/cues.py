@@ -49,8 +49,6 @@ def _close(a: float, b: float) -> bool:
 # Lower-case words that name a variant of a product ("Grok 3 mini", "GPT-4 turbo", "iPhone 15 pro").
 _VARIANT = frozenset("mini pro max ultra nano lite turbo plus flash air preview".split())
 _TRAIL = re.compile(r"(?:'s|\u2019s|[,;:.!?)\]\"'\u201d\u2019])+$")
-
-
 _ADJECTIVE = re.compile(r"[-\u2010\u2011][a-z]+$")   # "CX3CR1-deficient", "ATP-dependent", "Johnson-led"
 
 

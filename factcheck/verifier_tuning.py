@@ -31,7 +31,7 @@ from typing import Callable
 
 from factcheck.errors import InputError
 from factcheck.training import (LABEL_ID, LABELS, SCIFACT_CALIBRATION_SHARE, TrainPair, _length_batches,
-                                _read_jsonl, _tokenize, adamw, build_training_mix, class_weighted_loss,
+                                _read_jsonl, _resolve_data_dir, _tokenize, adamw, build_training_mix, class_weighted_loss,
                                 export_verifier, file_sha256, mix_counts, predict_logits, scifact_calibration_ids,
                                 softmax, temperature_record, train_steps)
 
@@ -150,7 +150,7 @@ def same_subject_pairs(rows: list[dict], n: int, rng: random.Random, max_overlap
     stating another fact of it ("X is an American YouTuber" against "X is only a chef"). So the
     verifier learns that a sentence naming the claim's subject and saying something else contradicts
     it, and news is full of such sentences ("Tessellate reported revenue of $9.4 billion" against
-    "Tessellate shares fell 4 percent": 0.60 contradiction). These pairs teach the other half:
+    "Tessellate shares fell 4 percent": 0.88 contradiction). These pairs teach the other half:
       * the claim and the other claim open with the same name (`claim_subject`);
       * the sentence is not part of the claim's own evidence, has at least 6 words, and shares under
         `max_overlap` of the claim's content words other than the subject's;
@@ -247,18 +247,13 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                                              "scifact/train/rationale") for i in r["sentences"]]
     base_mix, heldout = build_training_mix(data_dir, seed)
     replayed = random.Random(seed + 2).sample(base_mix, min(replay, len(base_mix)))
+    nli_dir, _ = _resolve_data_dir(data_dir)
     news_pairs = []
     if news:
-        from factcheck.training import _resolve_data_dir
-
-        nli_dir, _ = _resolve_data_dir(data_dir)
         bodies = sorted({r["premise"] for r in _read_jsonl(nli_dir / "fnc1" / "train.jsonl")})
         news_pairs = same_article_pairs(bodies, news, random.Random(seed + 3), embedder=ws.embedder)
     fever_pairs = []
     if fever_neutral:
-        from factcheck.training import _resolve_data_dir
-
-        nli_dir, _ = _resolve_data_dir(data_dir)
         held_claims = {p.hypothesis for p in heldout["calibration"]}    # the temperature fit's FEVER rows stay out
         fever_rows = [r for r in _read_jsonl(nli_dir / "fever" / "train.jsonl") if r["hypothesis"] not in held_claims]
         fever_pairs = same_subject_pairs(fever_rows, fever_neutral, random.Random(seed + 4), embedder=ws.embedder)
