@@ -310,14 +310,22 @@ class NLIVerifier:
             for h, hit in enumerate(claim_hits):
                 pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
                 units.extend((c, h, piece) for piece in (pieces or [hit.text]))
-        probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else np.zeros((0, 3))
+        # Passage windows overlap, so a sentence comes twice: each distinct pair is scored once. That saves
+        # the work and gives both copies the same numbers, so which passage cites it is decided by rank,
+        # not by the batch noise of two scorings (a recheck would store a "changed" verdict for that).
+        pairs = [(claims[c], text) for c, _, text in units]
+        distinct = list(dict.fromkeys(pairs))
+        where = {pair: n for n, pair in enumerate(distinct)}
+        scored = self.scorer.score(distinct) if distinct else np.zeros((0, 3))
+        probs = scored[[where[pair] for pair in pairs]] if pairs else np.zeros((0, 3))
         ramp = np.ones(len(units))
         if self.similarity_gate is not None and units:
             # Embedding every sentence costs about as much as scoring it: only contradictions worth gating.
-            gated = [n for n, p in enumerate(probs) if p[2] >= GATE_FROM]
+            gated = [n for n, p in enumerate(distinct) if scored[n][2] >= GATE_FROM]
             if gated:
-                ramp[gated] = similarity_ramp(self.similarity, [(claims[units[n][0]], units[n][2]) for n in gated],
-                                              *self.similarity_gate)
+                distinct_ramp = np.ones(len(distinct))
+                distinct_ramp[gated] = similarity_ramp(self.similarity, [distinct[n] for n in gated], *self.similarity_gate)
+                ramp = distinct_ramp[[where[pair] for pair in pairs]]
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}

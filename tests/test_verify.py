@@ -128,6 +128,30 @@ def test_nli_verifier_scores_sentences_and_quotes_the_decisive_one():
     assert refuted.label is Label.REFUTED and refuted.evidence[0].quote == "It is not exclusive."
 
 
+def test_a_sentence_of_two_overlapping_passages_is_scored_once_and_cited_from_the_higher_ranked():
+    import numpy as np
+
+    from factcheck.verify import NLIVerifier
+
+    class NoisyScorer(FakeScorer):
+        """Scores a pair a little differently each time, as batches do; counts what it is asked."""
+        asked: list = []
+
+        def score(self, pairs):
+            self.asked.extend(pairs)
+            noise = np.linspace(0.0, 1e-4, len(pairs)).reshape(-1, 1)        # later copies score higher
+            return super().score(pairs) + noise * [[0, 0, 1]]
+
+    shared = "Lumen Labs did not say how many people it employs."
+    hits = [Hit(22, "model-card", f"Post-training used RL. {shared}", 0.1, 0.8, 1.0),      # one source,
+            Hit(21, "model-card", f"{shared} It was trained on 4,096 GPUs.", 0.1, 0.8, 1.0)]  # two windows
+    [verdict] = NLIVerifier(NoisyScorer()).verify(["Lumen Labs has about 85 employees."], [hits])
+    assert len(NoisyScorer.asked) == len(set(NoisyScorer.asked)) == 3       # the shared sentence once
+    assert verdict.label is Label.REFUTED and verdict.evidence[0].quote == shared
+    assert verdict.evidence[0].passage_id == 22                              # the passage ranked first
+    assert [e.quote for e in verdict.evidence].count(shared) == 1
+
+
 def test_stance_reranker_puts_decisive_passages_first():
     from factcheck.retrieve import StanceReranker
 
