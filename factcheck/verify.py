@@ -316,16 +316,16 @@ class NLIVerifier:
         pairs = [(claims[c], text) for c, _, text in units]
         distinct = list(dict.fromkeys(pairs))
         where = {pair: n for n, pair in enumerate(distinct)}
-        scored = self.scorer.score(distinct) if distinct else np.zeros((0, 3))
-        probs = scored[[where[pair] for pair in pairs]] if pairs else np.zeros((0, 3))
-        ramp = np.ones(len(units))
-        if self.similarity_gate is not None and units:
+        index = np.array([where[pair] for pair in pairs], dtype=int)
+        scored = np.asarray(self.scorer.score(distinct)) if distinct else np.zeros((0, 3))
+        probs = scored[index]
+        ramp = np.ones(len(distinct))
+        if self.similarity_gate is not None and distinct:
             # Embedding every sentence costs about as much as scoring it: only contradictions worth gating.
-            gated = [n for n, p in enumerate(distinct) if scored[n][2] >= GATE_FROM]
+            gated = [n for n in range(len(distinct)) if scored[n][2] >= GATE_FROM]
             if gated:
-                distinct_ramp = np.ones(len(distinct))
-                distinct_ramp[gated] = similarity_ramp(self.similarity, [distinct[n] for n in gated], *self.similarity_gate)
-                ramp = distinct_ramp[[where[pair] for pair in pairs]]
+                ramp[gated] = similarity_ramp(self.similarity, [distinct[n] for n in gated], *self.similarity_gate)
+        ramp = ramp[index]
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
