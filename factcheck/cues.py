@@ -11,12 +11,28 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
                      re.IGNORECASE)
 # Bumped when what the cues read changes, so that verdicts stored under the old cues count as another
 # verifier version (`factcheck recheck` redoes them). 2: numbers inside hyphenated names are not figures;
-# 3: a product or person named as another variant ("Grok 3" for "Grok 3 mini") is a mismatch.
-CUES_VERSION = 3
+# 3: a product or person named as another variant ("Grok 3" for "Grok 3 mini") is a mismatch;
+# 4: a number that ends a name ("Grok 3", "Windows 11") is no figure to compare.
+CUES_VERSION = 4
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
                        re.IGNORECASE)
+
+
+# Words of change that point one way: "revenue rose" against "revenue fell" is a contradiction that
+# small NLI models, weighing the shared words, read as support.
+_UP = re.compile(r"\b(?:rise|rises|rose|risen|rising|grew|grow|grows|grown|growing|increas\w*|climb\w*|jump\w*|"
+                 r"surg\w*|soar\w*|gain|gains|gained|up(?= \$?\d))\b", re.IGNORECASE)
+_DOWN = re.compile(r"\b(?:fall|falls|fell|fallen|falling|declin\w*|decreas\w*|drop|drops|dropped|dropping|shr[aiu]nk\w*|"
+                   r"slump\w*|plung\w*|tumbl\w*|sank|sink|sinks|reduc\w*|down(?= \$?\d))\b", re.IGNORECASE)
+
+
+def direction(text: str) -> int:
+    """+1 when the text's words of change all point up ("rose", "grew", "up 38 percent"), -1 when they
+    all point down ("fell", "declined"), 0 when it has none or both."""
+    up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
+    return int(up) - int(down)
 
 
 def years(text: str) -> set[int]:
@@ -24,18 +40,46 @@ def years(text: str) -> set[int]:
     return {int(y) for y in _YEAR.findall(text)}
 
 
-def _figures(text: str):
-    """(scaled value, digits as written, unit) of each number other than a year."""
+def _figures(text: str, names_too: bool = True):
+    """(scaled value, digits as written, unit) of each number other than a year; without `names_too`,
+    not the numbers that end a name either ("Grok 3", "Windows 11", "Lumen-2 8B": `_ends_name`)."""
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
             continue
+        if not names_too and _ends_name(text, match):
+            continue
         yield float(raw.replace(",", "")) * _SCALE.get(unit, 1.0), raw, unit
 
 
-def quantities(text: str) -> set[float]:
-    """Numbers other than years, scaled by their word ('$13 billion' -> 1.3e10)."""
-    return {value for value, _, _ in _figures(text)}
+_BEFORE = re.compile(r"(\S+) $")
+_CALENDAR = frozenset("january february march april may june july august september october november december "
+                      "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday "
+                      "friday saturday sunday usd eur gbp jpy cny rmb chf inr cad aud us$".split())
+
+
+def _ends_name(text: str, match: re.Match) -> bool:
+    """Whether a number is the last part of a name: right after a capitalised word that is not a date's
+    or a currency's ("Grok 3", "Pixel 9", "Lumen-2 8B"; not "May 19", "USD 500" or "scores 84.1"), with no scale word or unit of
+    its own apart from a letter written onto it ("8B")."""
+    unit = match.group(2) or ""
+    if unit and (len(unit) > 1 or match.group(0)[len(match.group(1))].isspace()):
+        return False
+    before = _BEFORE.search(text, 0, match.start())
+    if not before:
+        return False
+    word = _TRAIL.sub("", before.group(1))
+    if word != before.group(1) or not word or not any(c.isupper() for c in word):
+        return False                          # punctuation ends a name: "Q1, 38 percent"
+    from factcheck.lexical import STOPWORDS
+
+    return word.lower() not in STOPWORDS and word.lower().rstrip(".") not in _CALENDAR
+
+
+def quantities(text: str, names_too: bool = True) -> set[float]:
+    """Numbers other than years, scaled by their word ('$13 billion' -> 1.3e10); without `names_too`,
+    not those that end a name ('Grok 3')."""
+    return {value for value, _, _ in _figures(text, names_too)}
 
 
 def negated(text: str) -> bool:
@@ -128,13 +172,16 @@ def mismatches(claim: str, evidence: str) -> list[str]:
     claim_years, evidence_years = years(claim), years(evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
-    claim_numbers, evidence_numbers = quantities(claim), quantities(evidence)
+    # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
+    claim_numbers, evidence_numbers = quantities(claim, names_too=False), quantities(evidence, names_too=False)
     if claim_numbers and evidence_numbers and not any(_close(a, b) for a in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted(claim_numbers)} vs {sorted(evidence_numbers)}")
     for mine, theirs in name_variants(claim, evidence):
         reasons.append(f"name {mine!r} vs {theirs!r}")
     if negated(claim) != negated(evidence):
         reasons.append("negation")
+    if direction(claim) * direction(evidence) < 0:
+        reasons.append("direction")
     return reasons
 
 
@@ -153,4 +200,13 @@ def figures_agree(claim: str, evidence: str) -> bool:
         return False
     evidence_numbers = quantities(evidence)
     return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
-            and negated(claim) == negated(evidence))
+            and negated(claim) == negated(evidence) and direction(claim) * direction(evidence) >= 0)
+
+
+def figures_missing(claim: str, passage: str) -> bool:
+    """Whether the claim states telling figures and the passage gives none of them: such a passage cannot
+    state the claim's fact ("Tessellate employs about 26,000 people" is not supported by a passage on its
+    $9.4 billion revenue). Years are left out: sources say "this year" or "in 2023" of the same fact."""
+    telling = {value for value, raw, unit in _figures(claim, names_too=False) if _telling(raw, unit)}
+    given = quantities(passage) if telling else set()
+    return bool(telling) and not any(_close(a, b) for a in telling for b in given)

@@ -123,12 +123,13 @@ def make_verifier(settings: Settings) -> Verifier:
 
 
 def verifier_options(settings: Settings) -> dict:
-    """The cross-encoder verifier's gates and figure-agreement cue as the settings give them
+    """The cross-encoder verifier's gates, figure-agreement and paraphrase cues as the settings give them
     (keyword arguments of `NLIVerifier`)."""
-    bounds = settings.gate_bounds
-    return {"similarity": load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds else None,
-            "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
-            "relevance_gate": settings.relevance_gate_bounds, "relevance_sides": settings.verifier_relevance_gate_sides}
+    bounds, paraphrase = settings.gate_bounds, settings.verifier_paraphrase or None
+    embedder = load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds or paraphrase else None
+    return {"similarity": embedder, "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
+            "paraphrase": paraphrase, "relevance_gate": settings.relevance_gate_bounds,
+            "relevance_sides": settings.verifier_relevance_gate_sides}
 
 
 def make_reranker(settings: Settings):

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
                                           description="Cross-encoder verifier: a sentence restating this share of the "
                                                       "claim's words and all its figures counts as support where the "
                                                       "model reads a contradiction; 0 turns the cue off.")
+    verifier_paraphrase: float = Field(0.85, ge=0.0, le=1.0,
+                                       description="Cross-encoder verifier: a sentence whose embedding cosine to the "
+                                                   "claim (by verifier_gate_model) reaches this, with no figure, name, "
+                                                   "negation or direction mismatch, counts as support where the model "
+                                                   "reads a contradiction; 0 turns the cue off.")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
@@ -126,4 +131,4 @@ class Settings(BaseSettings):
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
               "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap",
-              "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "verifier_paraphrase", "verifier_relevance_gate", "verifier_relevance_gate_sides")

@@ -13,6 +13,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
+from factcheck.cues import figures_missing
 from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -160,24 +161,31 @@ class VerdictCalibration:
 
 
 def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8,
-                 min_overlap: float = 0.5, agree_overlap: float | None = None) -> tuple[float, float]:
+                 min_overlap: float = 0.5, agree_overlap: float | None = None,
+                 cosine: float | None = None, paraphrase: float | None = None) -> tuple[float, float]:
     """Move most of the support to refutation when the evidence gives another year or figure.
 
     Small NLI models read "invested $50 billion" as support for "invested $13 billion"; a
     sentence that restates the claim (at least `min_overlap` of its content words, and one the
     model finds supporting) but whose years or quantities all differ from the claim's is
     evidence against it. Negation is left to the model (too noisy as a cue).
-    With `agree_overlap`, the converse too: a sentence that restates at least that share of the
-    claim and gives every one of its figures (`cues.figures_agree`), which the model reads as a
-    contradiction (it does so for sentences that state several facts: "On MMLU, Lumen-2 236B
-    scores 84.1 and Lumen-2 8B scores 68.3" against "Lumen-2 8B scores 68.3 on MMLU"), moves most
-    of that refutation to support.
+    The converse too, where the model reads a contradiction in a sentence that restates the claim:
+    with `agree_overlap`, a sentence that restates at least that share of the claim and gives every
+    one of its figures (`cues.figures_agree`; the model misreads sentences that state several facts:
+    "On MMLU, Lumen-2 236B scores 84.1 and Lumen-2 8B scores 68.3" against "Lumen-2 8B scores 68.3
+    on MMLU"), and with `paraphrase`, a sentence whose embedding `cosine` to the claim reaches it and
+    that differs from it in no figure, name, negation or direction of change (`cues.mismatches`:
+    "Tessellate shares fell 4 percent in after-hours trading following the results" against
+    "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
+    to support.
     """
     from factcheck.cues import figures_agree, mismatches
 
     shared = overlap(claim, evidence)
-    if agree_overlap is not None and refute >= 0.2 and refute > support and shared >= agree_overlap \
-            and figures_agree(claim, evidence):
+    if refute >= 0.2 and refute > support and (
+            (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
+            or (paraphrase is not None and cosine is not None and cosine >= paraphrase
+                and not mismatches(claim, evidence))):
         moved = refute * weight
         return support + moved, refute - moved
     if support < 0.2 or shared < min_overlap:
@@ -263,6 +271,9 @@ class NLIVerifier:
         logit of -1.6, that of SUPPORTED claims 3.8).
     relevance_sides: what the relevance gate weighs: "support" (only support: refutations from
         passages the reranker ranks low are left to the similarity gate) or "both".
+    paraphrase: a cosine (of the `similarity` embeddings): a sentence this close to the claim that
+        differs from it in no figure, name, negation or direction of change restates it, so a
+        contradiction the model reads there counts as support (`cue_adjusted`).
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -271,7 +282,7 @@ class NLIVerifier:
                  gate: tuple[float, float] | None = None, relevance: bool = True,
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
                  agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
-                 relevance_sides: str = "both"):
+                 relevance_sides: str = "both", paraphrase: float | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
         self.scorer = scorer
@@ -279,8 +290,9 @@ class NLIVerifier:
         self.relevance_gate = relevance_gate
         self.agree_overlap = agree_overlap
         self.gate = gate
-        self.similarity = similarity if similarity_gate is not None else None
+        self.similarity = similarity if similarity_gate is not None or paraphrase else None
         self.similarity_gate = similarity_gate if similarity is not None else None
+        self.paraphrase = paraphrase if similarity is not None and cues and paraphrase else None
         self.relevance = relevance
         self.calibration = calibration if calibration is not None else getattr(scorer, "verdict_calibration", None)
         if threshold is None:
@@ -300,6 +312,8 @@ class NLIVerifier:
             self.version += "-simgate{:g}-{:g}".format(*self.similarity_gate)
         if self.cues and self.agree_overlap is not None:
             self.version += f"-agree{self.agree_overlap:g}"
+        if self.paraphrase is not None:
+            self.version += f"-para{self.paraphrase:g}"
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsupport"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
@@ -319,22 +333,29 @@ class NLIVerifier:
         index = np.array([where[pair] for pair in pairs], dtype=int)
         scored = np.asarray(self.scorer.score(distinct)) if distinct else np.zeros((0, 3))
         probs = scored[index]
-        ramp = np.ones(len(distinct))
-        if self.similarity_gate is not None and distinct:
-            # Embedding every sentence costs about as much as scoring it: only contradictions worth gating.
+        cosine = np.full(len(distinct), np.nan)
+        if self.similarity is not None and distinct:
+            # Embedding every sentence costs about as much as scoring it: only contradictions worth a look.
             gated = [n for n in range(len(distinct)) if scored[n][2] >= GATE_FROM]
             if gated:
-                ramp[gated] = similarity_ramp(self.similarity, [distinct[n] for n in gated], *self.similarity_gate)
-        ramp = ramp[index]
+                cosine[gated] = cosines(self.similarity, [distinct[n] for n in gated])
+        ramp = np.ones(len(distinct))
+        if self.similarity_gate is not None:
+            looked = ~np.isnan(cosine)
+            ramp[looked] = ramp_of(cosine[looked], *self.similarity_gate)
+        ramp, cosine = ramp[index], cosine[index]
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
-        for (c, h, text), p, r in zip(units, probs, ramp):
+        for (c, h, text), p, r, cos in zip(units, probs, ramp, cosine):
             support, refute = float(p[0]), float(p[2]) * float(r)
             if self.gate is not None:
                 refute *= refutation_gate(claims[c], text, *self.gate)
             if self.cues:
-                support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap)
+                support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
+                                               cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase)
+                if support > 0 and figures_missing(claims[c], hits[c][h].text):
+                    support = 0.0   # a passage without the claim's figures does not state its fact
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))

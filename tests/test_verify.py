@@ -63,6 +63,55 @@ def test_a_number_joined_to_a_name_by_a_hyphen_is_not_a_quantity():
         "number [8000000000.0] vs [9000000000.0]"]
 
 
+def test_a_number_that_ends_a_name_is_no_figure_to_compare():
+    # "Grok 3" against "200,000 GPUs" is no changed figure (the cue called this true example claim refuted).
+    claim = "Grok 3 was trained on Colossus, xAI's supercomputer in Memphis, Tennessee."
+    evidence = ("The company trained the model on Colossus, a supercomputer it built in Memphis, Tennessee, "
+                "which xAI says was later expanded to around 200,000 GPUs.")
+    assert mismatches(claim, evidence) == []
+    assert quantities("Windows 11 has 500 million users", names_too=False) == {500e6}
+    assert quantities("Lumen-2 8B scored 68.3 on May 19 for USD 500", names_too=False) == {68.3, 19.0, 500.0}
+    assert quantities("Grok 3 and Lumen-2 8B") == {3.0, 8e9}       # still numbers where names count
+    # The name's figure still tells two products apart, as a name.
+    assert mismatches("Grok 3 is the smaller model.", "Grok 2 is the smaller model.") == ["name 'Grok 3' vs 'Grok 2'"]
+
+
+def test_words_of_change_that_point_the_other_way_are_a_mismatch():
+    from factcheck.cues import direction, figures_agree
+
+    assert direction("Revenue rose 38 percent") == 1 and direction("Tessellate shares fell 4 percent") == -1
+    assert direction("Revenue was up 5 percent while margins declined") == 0
+    assert direction("Fines of up to 35 million euros") == 0 and direction("It lists 1,900 models") == 0
+    claim = "Revenue from PC and gaming chips grew 6 percent to $1.3 billion."
+    evidence = "Revenue from PC and gaming chips fell 6 percent to $1.3 billion."
+    assert mismatches(claim, evidence) == ["direction"]
+    assert not figures_agree(claim, evidence)          # the same figures, the other way
+    assert figures_agree(claim, evidence.replace("fell", "rose"))
+
+
+def test_a_passage_without_the_claims_figures_does_not_support_it():
+    from factcheck.cues import figures_missing
+    from factcheck.verify import NLIVerifier
+
+    claim = "Tessellate employs about 26,000 people worldwide."
+    revenue = "Tessellate reported revenue of $9.4 billion, up 38 percent from a year earlier."
+    assert figures_missing(claim, revenue)
+    assert not figures_missing(claim, "The company has 26,000 employees.")
+    assert not figures_missing("xAI released Grok 3 in 2025.", "xAI released it this year.")   # a name's, a year
+
+    class Supporting:
+        name, version = "supporting", "0"
+
+        def score(self, pairs):
+            import numpy as np
+
+            return np.array([[0.9, 0.05, 0.05]] * len(pairs))
+
+    [missing, stated] = NLIVerifier(Supporting()).verify([claim, claim], [[hit(1, revenue)],
+                                                                          [hit(2, "It has 26,000 employees.")]])
+    assert missing.label is Label.NOT_ENOUGH_INFO and stated.label is Label.SUPPORTED
+
+
 def test_aggregate_one_strong_support_is_enough():
     verdict = aggregate([PassageStance(hit(1, "a"), 0.9, 0.0), PassageStance(hit(2, "b"), 0.1, 0.0)])
     assert verdict.label is Label.SUPPORTED and verdict.confidence == 0.9
@@ -253,6 +302,23 @@ def test_agreeing_figures_turn_a_blind_contradiction_into_support():
     assert other.label is Label.REFUTED   # another figure: the contradiction stands
 
 
+def test_a_close_paraphrase_with_no_mismatch_counts_as_support():
+    from factcheck.embed import HashEmbedder
+    from factcheck.verify import NLIVerifier
+
+    claim = "Tessellate shares fell 4 percent in after-hours trading."
+    restated = "Tessellate shares fell 4 percent in after-hours trading following the results."
+    changed = "Tessellate shares fell 6 percent in after-hours trading following the results."
+    verifier = NLIVerifier(ContradictingScorer(), similarity=HashEmbedder(256), paraphrase=0.85)
+    [paraphrase, other_figure] = verifier.verify([claim, claim], [[hit(1, restated)], [hit(2, changed)]])
+    assert paraphrase.label is Label.SUPPORTED and other_figure.label is Label.REFUTED
+    assert "-para0.85" in verifier.version
+    [off] = NLIVerifier(ContradictingScorer()).verify([claim], [[hit(1, restated)]])
+    assert off.label is Label.REFUTED
+    [far] = NLIVerifier(ContradictingScorer(), similarity=HashEmbedder(256), paraphrase=0.99).verify([claim], [[hit(1, restated)]])
+    assert far.label is Label.REFUTED
+
+
 def test_similarity_gate_ignores_contradictions_from_sentences_about_something_else():
     from factcheck.embed import HashEmbedder
     from factcheck.verify import NLIVerifier, similarity_ramp
@@ -279,12 +345,14 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert settings.gate_bounds == (0.25, 0.45) and settings.verifier_agree_overlap == 0.6
     options = verifier_options(settings)
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
-    assert options["agree_overlap"] == 0.6
+    assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
-                                    verifier_relevance_gate="off"))
-    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "relevance_gate": None,
-                   "relevance_sides": "support"}
+                                    verifier_paraphrase=0, verifier_relevance_gate="off"))
+    assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
+                   "relevance_gate": None, "relevance_sides": "support"}
+    paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
+    assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
         Settings(home=tmp_path, verifier_relevance_gate_sides="refute")
     assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
