@@ -336,13 +336,17 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
               help="News-style pairs from FNC-1 article bodies (same-article neutrals, passages holding the claim).")
 @click.option("--fever-neutral", default=0, show_default=True, type=click.IntRange(min=0),
               help="Neutral FEVER pairs: a claim against another claim's evidence on the same subject.")
-def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral):
+@click.option("--decomposed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Pairs from FNC-1 article bodies cut into atomic claims by the claim extractor: a sentence "
+                   "against a claim made from it, another sentence of its article, or the claim with a figure "
+                   "or a word of change altered.")
+def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed):
     """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
     work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
-                  news=news, fever_neutral=fever_neutral, index_progress=_progress("indexing the SciFact corpus"))
+                  news=news, fever_neutral=fever_neutral, decomposed=decomposed, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
                f"then use it with FACTCHECK_VERIFIER={out_dir}")

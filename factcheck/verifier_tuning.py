@@ -131,6 +131,85 @@ def same_article_pairs(bodies: list[str], n: int, rng: random.Random, max_overla
     return out + neutral[:n - len(out)]
 
 
+_OPPOSITE = {"rose": "fell", "fell": "rose", "rise": "fall", "fall": "rise", "rises": "falls", "falls": "rises",
+             "grew": "shrank", "increased": "decreased", "decreased": "increased", "increase": "decrease",
+             "decrease": "increase", "increases": "decreases", "decreases": "increases", "gained": "lost",
+             "declined": "rose", "dropped": "rose", "higher": "lower", "lower": "higher", "more": "fewer",
+             "larger": "smaller", "smaller": "larger", "raised": "lowered", "won": "lost", "lost": "won"}
+
+
+def _direction_swap(claim: str, premise: str, rng: random.Random) -> str | None:
+    """The claim with one word of change or comparison turned the other way ("rose" -> "fell"), where the
+    premise does not use that other word (it would then state both), or None."""
+    said = set(re.findall(r"[a-z]+", premise.lower()))
+    found = [m for m in re.finditer(r"\b[a-z]+\b", claim) if m.group(0) in _OPPOSITE and _OPPOSITE[m.group(0)] not in said]
+    if not found:
+        return None
+    m = rng.choice(found)
+    return claim[:m.start()] + _OPPOSITE[m.group(0)] + claim[m.end():]
+
+
+def decomposed_pairs(bodies: list[str], n: int, rng: random.Random, extractor=None, embedder=None,
+                     max_overlap: float = 0.3, max_cosine: float = 0.5) -> list[TrainPair]:
+    """Claim-shaped pairs from article bodies (FNC-1 train), made with the product's own claim extractor.
+
+    The product checks atomic claims ("Great Lakes Renewable Partners will expand a wind project in
+    Indiana") against source sentences that state them among other facts ("... will build two solar
+    farms in western Ohio and expand a wind project in Indiana to deliver the electricity"), and the
+    verifier read such a sentence as a contradiction (0.79). From each article:
+      * entailment: a sentence against an atomic claim the extractor made from it that is not the
+        sentence itself and whose content words all come from it (no name brought in from another
+        sentence: a wrongly resolved pronoun would make a false pair);
+      * neutral: another sentence of the same article against that claim, sharing under `max_overlap`
+        of its content words (and, with an `embedder`, at a cosine under `max_cosine`);
+      * contradiction: the sentence against the claim with one figure changed (`number_swap_pairs`) or one
+        word of change turned the other way ("rose" for "fell"), where the sentence has no such word.
+    Up to `n` pairs in all, a third of each kind where the articles allow it.
+    """
+    from factcheck.atomic import AtomicClaimExtractor
+    from factcheck.records import Document
+    from factcheck.text import split_sentences
+    from factcheck.training import number_swap_pairs
+    from factcheck.verify import content_words, overlap
+
+    extractor = extractor or AtomicClaimExtractor()
+    documents = [Document(f"body-{i}", "", body) for i, body in enumerate(bodies)]
+    entail, neutral = [], []
+    for document, claims in zip(documents, extractor.extract_many(documents)):
+        if isinstance(claims, Exception):
+            continue
+        spans = [(a, b) for a, b in split_sentences(document.text)]
+        sentences = [document.text[a:b].strip() for a, b in spans]
+        for claim in claims:
+            i = next((k for k, (a, b) in enumerate(spans) if a <= claim.start < b), None)
+            if i is None or claim.end > spans[i][1] + 1:
+                continue
+            text, sentence = claim.text.strip(), sentences[i]
+            words = content_words(text)
+            if text == sentence or len(text.split()) < 5 or not words or not words <= content_words(sentence):
+                continue
+            entail.append(TrainPair(sentence, text, LABEL_ID["entailment"], "fnc1/decomposed/entailment"))
+            others = [x for k, x in enumerate(sentences) if k != i and len(x.split()) >= 5
+                      and overlap(text, x) < max_overlap]
+            if others:
+                neutral.append(TrainPair(rng.choice(others), text, LABEL_ID["neutral"], "fnc1/decomposed/neutral"))
+    if embedder is not None and neutral:
+        from factcheck.verify import cosines
+
+        cos = cosines(embedder, [(p.hypothesis, p.premise) for p in neutral])
+        neutral = [p for p, x in zip(neutral, cos) if x < max_cosine]
+    rng.shuffle(entail)
+    rng.shuffle(neutral)
+    third = n // 3
+    contradiction = [TrainPair(p.premise, p.hypothesis, p.label, "fnc1/decomposed/number_swap")
+                     for p in number_swap_pairs(entail, third // 2, rng)]
+    for p in entail:
+        swapped = _direction_swap(p.hypothesis, p.premise, rng) if len(contradiction) < third else None
+        if swapped:
+            contradiction.append(TrainPair(p.premise, swapped, LABEL_ID["contradiction"], "fnc1/decomposed/direction_swap"))
+    return entail[:third] + neutral[:third] + contradiction[:third]
+
+
 _SUBJECT = re.compile(r"(?:[A-Z0-9][\w'.&-]*\s?)+")
 
 
@@ -197,7 +276,7 @@ def same_subject_pairs(rows: list[dict], n: int, rng: random.Random, max_overlap
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
-                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
 
@@ -248,17 +327,23 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     base_mix, heldout = build_training_mix(data_dir, seed)
     replayed = random.Random(seed + 2).sample(base_mix, min(replay, len(base_mix)))
     nli_dir, _ = _resolve_data_dir(data_dir)
+    held_bodies = {p.premise for p in heldout["calibration"]}    # the temperature fit's FNC-1 rows stay out
+    bodies = sorted({r["premise"] for r in _read_jsonl(nli_dir / "fnc1" / "train.jsonl")} - held_bodies) \
+        if news or decomposed else []
     news_pairs = []
     if news:
-        bodies = sorted({r["premise"] for r in _read_jsonl(nli_dir / "fnc1" / "train.jsonl")})
         news_pairs = same_article_pairs(bodies, news, random.Random(seed + 3), embedder=ws.embedder)
     fever_pairs = []
     if fever_neutral:
         held_claims = {p.hypothesis for p in heldout["calibration"]}    # the temperature fit's FEVER rows stay out
         fever_rows = [r for r in _read_jsonl(nli_dir / "fever" / "train.jsonl") if r["hypothesis"] not in held_claims]
         fever_pairs = same_subject_pairs(fever_rows, fever_neutral, random.Random(seed + 4), embedder=ws.embedder)
+    decomposed_news = []
+    if decomposed:
+        decomposed_news = decomposed_pairs(bodies, decomposed, random.Random(seed + 5), embedder=ws.embedder)
     train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
-             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs + fever_pairs)
+             + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs + fever_pairs
+             + decomposed_news)
     rng.shuffle(train)
 
     torch.manual_seed(seed)
@@ -284,7 +369,8 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
-        "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs), "train_claims": len(claims), "held_out_claims": len(held),
+        "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
+        "decomposed": len(decomposed_news), "train_claims": len(claims), "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

@@ -13,7 +13,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import figures_missing
+from factcheck.cues import figures_agree, figures_missing, mismatches
 from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -179,8 +179,6 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
     to support.
     """
-    from factcheck.cues import figures_agree, mismatches
-
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
@@ -254,7 +252,9 @@ class NLIVerifier:
     With `sentence_level` (the default) each sentence of a retrieved passage is scored against
     the claim and the passage takes the stance of its most decisive sentence, which becomes the
     cited quote: pair scorers are trained on sentence-sized evidence.
-    cues: apply `cue_adjusted` (year and number mismatches) to every pair.
+    cues: apply `cue_adjusted` (figure, year, name and direction mismatches; agreeing figures and
+        paraphrases) to every pair, and let no passage without the claim's figures support it
+        (`cues.figures_missing`).
     calibration: a fitted `VerdictCalibration` (decision threshold and confidence maps); by
         default the scorer's own (`scorer.verdict_calibration`, read from the model folder),
         else the raw threshold and confidences.

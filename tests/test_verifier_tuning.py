@@ -131,3 +131,40 @@ def test_same_subject_pairs_put_a_claim_against_another_fact_of_its_subject():
         assert len(words & content_words(sentence)) / len(words) < 0.34
     # "Roman Atwood was born in Ohio." against "Roman Atwood was born in Millersport, Ohio, in 1983." restates it
     assert ("Roman Atwood was born in Ohio.", "Roman Atwood was born in Millersport, Ohio, in 1983.") not in got
+
+
+@pytest.mark.slow
+def test_decomposed_pairs_put_a_sentence_against_the_atomic_claims_made_from_it():
+    import random
+
+    from factcheck.training import LABEL_ID
+    from factcheck.verifier_tuning import _direction_swap, decomposed_pairs
+    from factcheck.verify import content_words
+
+    body = ("Great Lakes Renewable Partners will build two solar farms in western Ohio and expand a wind project "
+            "in Indiana to deliver the electricity. "
+            "Tessellate Semiconductor reported revenue of $9.4 billion for its first quarter, and its shares rose "
+            "4 percent in after-hours trading. "
+            "Lumen Labs, a Zurich-based startup, released its Lumen-2 models on Thursday. "
+            "The company said its data center revenue increased 52 percent to $7.1 billion in the quarter. "
+            "Microsoft will host the Grok 3 models in Azure AI Foundry, the company announced at its Build conference.")
+    assert _direction_swap("Its shares rose 4 percent.", "Its shares rose 4 percent.", random.Random(0)) == \
+        "Its shares fell 4 percent."
+    assert _direction_swap("Its shares rose 4 percent.", "Shares rose, then fell.", random.Random(0)) is None
+    pairs = decomposed_pairs([body], 30, random.Random(1))
+    kinds = {p.source.rsplit("/", 1)[1] for p in pairs}
+    assert {"entailment", "neutral"} <= kinds and kinds & {"number_swap", "direction_swap"}
+    sentences = {s.strip() for s in body.split(". ")}
+    for p in pairs:
+        assert any(p.premise.rstrip(".") == s.rstrip(".") for s in sentences)     # one sentence of the article
+        if p.label == LABEL_ID["entailment"]:
+            assert p.hypothesis != p.premise and content_words(p.hypothesis) <= content_words(p.premise)
+        elif p.label == LABEL_ID["contradiction"]:
+            assert p.hypothesis not in body                     # a figure or word of change altered
+    # A fact cut out of a sentence that states several is entailed by it (the verifier read such pairs as contradictions).
+    assert any(p.label == LABEL_ID["entailment"] and p.hypothesis == "Lumen Labs is a Zurich-based startup."
+               and p.premise.startswith("Lumen Labs, a Zurich-based startup, released") for p in pairs)
+    # A claim whose pronoun the extractor resolved to a name from another sentence is no pair: "its data center
+    # revenue ... in the quarter" became Tessellate's quarter, which that sentence does not say.
+    assert not any("Tessellate" in p.hypothesis and "Tessellate" not in p.premise and p.label == LABEL_ID["entailment"]
+                   for p in pairs)
