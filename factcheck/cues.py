@@ -58,6 +58,10 @@ _CALENDAR = frozenset("january february march april may june july august septemb
                       "friday saturday sunday usd eur gbp jpy cny rmb chf inr cad aud us$".split())
 
 
+_DAY = re.compile(r"\b((?:january|february|march|april|may|june|july|august|september|october|november|december"
+                  r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?)\s+\d{1,2}(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
 def _ends_name(text: str, match: re.Match) -> bool:
     """Whether a number is the last part of a name: right after a capitalised word that is not a date's
     or a currency's ("Grok 3", "Pixel 9", "Lumen-2 8B"; not "May 19", "USD 500" or "scores 84.1"), with no scale word or unit of
@@ -206,7 +210,9 @@ def figures_agree(claim: str, evidence: str) -> bool:
 def figures_missing(claim: str, passage: str) -> bool:
     """Whether the claim states telling figures and the passage gives none of them: such a passage cannot
     state the claim's fact ("Tessellate employs about 26,000 people" is not supported by a passage on its
-    $9.4 billion revenue). Years are left out: sources say "this year" or "in 2023" of the same fact."""
+    $9.4 billion revenue). Years and days of the month are left out: sources write "this year" or "on
+    Monday" of the same fact."""
+    claim = _DAY.sub(r"\1", claim)
     telling = {value for value, raw, unit in _figures(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
     return bool(telling) and not any(_close(a, b) for a in telling for b in given)

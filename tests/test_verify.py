@@ -98,6 +98,7 @@ def test_a_passage_without_the_claims_figures_does_not_support_it():
     assert figures_missing(claim, revenue)
     assert not figures_missing(claim, "The company has 26,000 employees.")
     assert not figures_missing("xAI released Grok 3 in 2025.", "xAI released it this year.")   # a name's, a year
+    assert not figures_missing("Microsoft announced it on May 19, 2025.", "Microsoft announced it on Monday.")  # a day
 
     class Supporting:
         name, version = "supporting", "0"
