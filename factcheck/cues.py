@@ -1,7 +1,9 @@
-"""Lexical cues that decide tech-news claims: numbers, years and negation that disagree, or all agree."""
+"""Lexical cues that decide tech-news claims: numbers, years, names, negation and direction of change that disagree, or all agree."""
 from __future__ import annotations
 
 import re
+
+from factcheck.reldates import _MONTHS
 
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
@@ -53,13 +55,10 @@ def _figures(text: str, names_too: bool = True):
 
 
 _BEFORE = re.compile(r"(\S+) $")
-_CALENDAR = frozenset("january february march april may june july august september october november december "
-                      "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday "
-                      "friday saturday sunday usd eur gbp jpy cny rmb chf inr cad aud us$".split())
-
-
-_DAY = re.compile(r"\b((?:january|february|march|april|may|june|july|august|september|october|november|december"
-                  r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?)\s+\d{1,2}(?:st|nd|rd|th)?\b", re.IGNORECASE)
+_MONTH_NAMES = [m.lower() for m in _MONTHS] + "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+_CALENDAR = frozenset(_MONTH_NAMES + "monday tuesday wednesday thursday friday saturday sunday "
+                                     "usd eur gbp jpy cny rmb chf inr cad aud us$".split())
+_DAY = re.compile(rf"\b((?:{'|'.join(_MONTH_NAMES)})\.?)\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.IGNORECASE)   # "May 19"
 
 
 def _ends_name(text: str, match: re.Match) -> bool:
