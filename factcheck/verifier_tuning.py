@@ -178,7 +178,7 @@ def decomposed_pairs(bodies: list[str], n: int, rng: random.Random, extractor=No
     for document, claims in zip(documents, extractor.extract_many(documents)):
         if isinstance(claims, Exception):
             continue
-        spans = [(a, b) for a, b in split_sentences(document.text)]
+        spans = list(split_sentences(document.text))
         sentences = [document.text[a:b].strip() for a, b in spans]
         for claim in claims:
             i = next((k for k, (a, b) in enumerate(spans) if a <= claim.start < b), None)

@@ -344,6 +344,9 @@ class NLIVerifier:
             looked = ~np.isnan(cosine)
             ramp[looked] = ramp_of(cosine[looked], *self.similarity_gate)
         ramp, cosine = ramp[index], cosine[index]
+        # A passage without the claim's figures does not state its fact: read once per passage, not per sentence.
+        lacking = {(c, h): figures_missing(claims[c], hit.text) for c, claim_hits in enumerate(hits)
+                   for h, hit in enumerate(claim_hits)} if self.cues else {}
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
@@ -354,8 +357,8 @@ class NLIVerifier:
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
                                                cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase)
-                if support > 0 and figures_missing(claims[c], hits[c][h].text):
-                    support = 0.0   # a passage without the claim's figures does not state its fact
+                if lacking[c, h]:
+                    support = 0.0
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))
