@@ -361,13 +361,18 @@ def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay
 @click.option("--seed", default=13, show_default=True, help="Fixes the pair order and the head's initialisation.")
 @click.option("--epochs", default=3, show_default=True, help="Passes over the training pairs (3: the shipped model).")
 @click.option("--negatives", default=12, show_default=True, help="Hard negatives per claim, from our own ranking.")
-def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives):
+@click.option("--negative-depth", default=20, show_default=True,
+              help="The negatives are the first --negatives passages of other abstracts in our top this many.")
+@click.option("--init", "init", default="packaged:factcheck-verifier", show_default=True,
+              help="Verifier whose encoder the reranker starts from: 'packaged:factcheck-verifier' or a "
+                   "verifier folder (docs/reranker.md: which one the shipped weights started from).")
+def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, negative_depth, init):
     """Train the relevance reranker on SciFact train, with hard negatives from factcheck's own retrieval."""
     from factcheck.reranker_training import train_reranker as train
 
     work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
     record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, negatives=negatives,
-                   index_progress=_progress("indexing the SciFact corpus"))
+                   negative_depth=negative_depth, init=init, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (list,))}, indent=2))
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_RERANKER={out_dir}")
 

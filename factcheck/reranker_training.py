@@ -139,17 +139,25 @@ def choose_fusion(claims: Sequence[dict], candidates: Sequence[Sequence[int]], r
 def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                    seed: int = 13, epochs: int = 3, negatives: int = 12, negative_depth: int = 20,
                    lr: float = 3e-5, batch_size: int = 16, max_length: int = 256, progress: bool = True,
-                   index_progress: Callable[[int, int], None] | None = None) -> dict:
-    """Train, export (compact int8 form) and choose the fusion; returns the training record."""
+                   index_progress: Callable[[int, int], None] | None = None,
+                   init: str = "packaged:factcheck-verifier") -> dict:
+    """Train, export (compact int8 form) and choose the fusion; returns the training record.
+
+    init: the verifier (`packaged:factcheck-verifier` or a verifier folder) whose encoder the reranker
+    starts from, with a new one-logit head.
+    """
     import numpy as np
     import torch
     from sentence_transformers import CrossEncoder
 
     from factcheck.compact import WEIGHTS_FILE
-    from factcheck.crossencoder import PACKAGED_MODELS, CrossEncoderScorer, native_bf16
+    from factcheck.crossencoder import CrossEncoderScorer, native_bf16, resolve_model
     from factcheck.relevance import FUSION_FILE, RelevanceScorer, relevance_logits
 
     started = time.time()
+    if negative_depth < negatives:
+        raise InputError(f"negative depth {negative_depth} is below the {negatives} negatives it must hold")
+    init_folder = Path(resolve_model(init)[0])   # a ConfigError for a path that does not exist, before any work
     scifact = scifact_dir(data_dir)
     out_dir, work_dir = Path(out_dir), Path(work_dir)
     ws, spans = scifact_workspace(scifact, work_dir, index_progress)
@@ -192,7 +200,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     torch.manual_seed(seed)
     ce = CrossEncoder(_base_model_path(), num_labels=1, max_length=max_length, device="cpu", local_files_only=True)
     model, tokenizer = ce.model, ce.tokenizer
-    verifier = CrossEncoderScorer("packaged:factcheck-verifier", precision="fp32", threads=0)
+    verifier = CrossEncoderScorer(init, precision="fp32", threads=0)
     encoder = {k: w for k, w in verifier.model.state_dict().items() if not k.startswith("classifier")}
     model.load_state_dict(encoder, strict=False)
     del verifier
@@ -241,8 +249,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     record = {
         "task": "relevance reranker", "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size,
         "max_length": max_length, "negatives": negatives, "negative_depth": negative_depth,
-        "init": "packaged:factcheck-verifier encoder, new one-logit head", "input": "title. passage [SEP] claim",
-        "init_weights_sha256": file_sha256(PACKAGED_MODELS["factcheck-verifier"] / WEIGHTS_FILE),
+        "init": f"{init} encoder, new one-logit head", "input": "title. passage [SEP] claim",
+        "init_weights_sha256": next((file_sha256(f) for f in (init_folder / WEIGHTS_FILE, init_folder / "model.safetensors")
+                                     if f.is_file()), None),
         "train_claims": len(fit), "held_out_claims": len(val), "pairs": len(pairs), "positives": int(n_pos),
         "final_loss_mean_last_100": round(float(np.mean(losses[-100:])), 4) if losses else None,
         "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),

@@ -109,6 +109,17 @@ def _tiny_scifact(root):
     return root
 
 
+def test_reranker_training_refuses_a_missing_start_or_too_shallow_negatives_before_any_work(tmp_path):
+    from factcheck.errors import InputError
+    from factcheck.reranker_training import train_reranker
+
+    with pytest.raises(ConfigError, match=f"model path does not exist: {tmp_path / 'nope'}"):
+        train_reranker(tmp_path / "data", tmp_path / "out", tmp_path / "work", init=str(tmp_path / "nope"))
+    with pytest.raises(InputError, match="negative depth 10 is below the 12 negatives"):
+        train_reranker(tmp_path / "data", tmp_path / "out", tmp_path / "work", negative_depth=10)
+    assert not (tmp_path / "work").exists() and not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_tiny_reranker_training_run_exports_a_model_the_retriever_uses(tmp_path, settings_factory):
     from factcheck.pipeline import Workspace, index_sources
@@ -122,9 +133,13 @@ def test_tiny_reranker_training_run_exports_a_model_the_retriever_uses(tmp_path,
     assert {"config.json", "weights.int8.safetensors", "reranker.json", "training.json"} <= {p.name for p in out.iterdir()}
     fusion = json.loads((out / "reranker.json").read_text())
     assert fusion["depth"] in (10, 20, 30) and fusion["weight"] > 0 and fusion["table"][0]["depth"] == 0
-    # indexing again reuses the work folder's index
-    again = train_reranker(data, tmp_path / "again", tmp_path / "work", seed=3, epochs=1, negatives=2, progress=False)
-    assert again["pairs"] == record["pairs"]
+    # indexing again reuses the work folder's index; the start may be any verifier folder, and is recorded
+    from factcheck.crossencoder import PACKAGED_MODELS
+
+    again = train_reranker(data, tmp_path / "again", tmp_path / "work", seed=3, epochs=1, negatives=2, progress=False,
+                           init=str(PACKAGED_MODELS["factcheck-verifier"]))
+    assert again["pairs"] == record["pairs"] and again["init_weights_sha256"] == record["init_weights_sha256"]
+    assert record["init"].startswith("packaged:factcheck-verifier") and again["init"].startswith(str(PACKAGED_MODELS["factcheck-verifier"]))
 
     settings = settings_factory(reranker=str(out))
     source = tmp_path / "s.jsonl"
