@@ -362,7 +362,7 @@ def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay
 @click.option("--epochs", default=3, show_default=True, help="Passes over the training pairs (3: the shipped model).")
 @click.option("--negatives", default=12, show_default=True, help="Hard negatives per claim, from our own ranking.")
 @click.option("--negative-depth", default=20, show_default=True,
-              help="The negatives are the first --negatives passages of other abstracts in our top this many.")
+              help="How deep in our own ranking the hard negatives are taken from.")
 @click.option("--init", "init", default="packaged:factcheck-verifier", show_default=True,
               help="Verifier whose encoder the reranker starts from: 'packaged:factcheck-verifier' or a "
                    "verifier folder (docs/reranker.md: which one the shipped weights started from).")
