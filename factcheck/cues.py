@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from factcheck.lexical import STOPWORDS
 from factcheck.reldates import _MONTHS
 
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
@@ -74,8 +75,6 @@ def _ends_name(text: str, match: re.Match) -> bool:
     word = _TRAIL.sub("", before.group(1))
     if word != before.group(1) or not word or not any(c.isupper() for c in word):
         return False                          # punctuation ends a name: "Q1, 38 percent"
-    from factcheck.lexical import STOPWORDS
-
     return word.lower() not in STOPWORDS and word.lower().rstrip(".") not in _CALENDAR
 
 
