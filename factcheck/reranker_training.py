@@ -59,11 +59,16 @@ def scifact_corpus_jsonl(folder: str | os.PathLike, out: str | os.PathLike) -> d
 
 
 def scifact_workspace(scifact: Path, work_dir: Path, progress: Callable[[int, int], None] | None = None):
-    """A factcheck workspace in `work_dir` holding the SciFact corpus (indexed on first use)."""
-    from factcheck.pipeline import Workspace, index_sources
-    from factcheck.settings import Settings
+    """A factcheck workspace in `work_dir` holding the SciFact corpus (indexed on first use).
 
-    settings = Settings(home=work_dir, database_url=None, reranker=None)
+    Its index is always the packaged all-MiniLM-L6-v2's, whatever the embedder setting says: every shipped
+    model (verifier, reranker, embedder) took its hard negatives from that ranking, so the training
+    commands reproduce them only on it.
+    """
+    from factcheck.pipeline import Workspace, index_sources
+    from factcheck.settings import PACKAGED_EMBEDDER, Settings
+
+    settings = Settings(home=work_dir, database_url=None, reranker=None, embedding_model=PACKAGED_EMBEDDER)
     corpus = work_dir / "scifact_corpus.jsonl"
     work_dir.mkdir(parents=True, exist_ok=True)
     spans = scifact_corpus_jsonl(scifact, corpus)
