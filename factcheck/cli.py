@@ -377,6 +377,27 @@ def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, negativ
     click.echo(f"model written to {out_dir}; use it with FACTCHECK_RERANKER={out_dir}")
 
 
+@cli.command("train-embedder")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
+              help="Data root holding scifact/ and nli/fever/ (e.g. ../shared/data).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path),
+              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@click.option("--seed", default=13, show_default=True, help="Fixes the example order and the hard negatives.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the training examples (1: the shipped model).")
+@click.option("--fever", default=4000, show_default=True, help="FEVER claim/evidence pairs mixed in (0: SciFact only).")
+def train_embedder(data_dir, out_dir, work_dir, seed, epochs, fever):
+    """Fine-tune the dense embedder for claim -> evidence retrieval (SciFact train + FEVER pairs)."""
+    from factcheck.embedder_training import train_embedder as train
+
+    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
+    record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, fever=fever,
+                   index_progress=_progress("indexing the SciFact corpus"))
+    click.echo(json.dumps(record, indent=2))
+    click.echo(f"model written to {out_dir}; use it with FACTCHECK_EMBEDDING_MODEL={out_dir} "
+               "(then 'factcheck index rebuild': an index is tied to its embedder)")
+
+
 @cli.command()
 @click.option("--limit", default=50, show_default=True, help="How many verdicts.")
 @click.option("--run", "run_id", type=int, help="Only verdicts written by this run.")

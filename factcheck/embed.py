@@ -50,18 +50,19 @@ def quiet_model_loading() -> None:
 
 
 class SentenceTransformerEmbedder:
-    """sentence-transformers model, by default the packaged all-MiniLM-L6-v2."""
+    """sentence-transformers model: the packaged all-MiniLM-L6-v2 (default), a model folder (a compact one
+    from `factcheck train-embedder` included) or a hub name."""
 
     def __init__(self, model: str = PACKAGED_EMBEDDER, batch_size: int = 64, device: str | None = None):
-        from sentence_transformers import SentenceTransformer
+        from factcheck.embedder_training import load_sentence_transformer
 
         quiet_model_loading()
         self.name = model
         self.batch_size = batch_size
         path = resolve_model_path(model)
         try:
-            self._model = SentenceTransformer(path, device=device or "cpu")
-        except OSError as error:
+            self._model = load_sentence_transformer(path, device=device or "cpu")
+        except (OSError, ValueError) as error:
             raise ConfigError(f"cannot load embedding model {model!r}: {error}".splitlines()[0]) from None
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())
