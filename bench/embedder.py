@@ -5,7 +5,7 @@
 
 `--work` is the folder `bench/scifact.py` indexed the SciFact corpus into (its `home/`, built with the
 packaged all-MiniLM-L6-v2). Every stored passage is embedded again with `--model` (any embedder setting:
-a folder from `factcheck train-embedder`, `packaged:factcheck-embedder`, a sentence-transformers folder;
+a folder from `factcheck train-embedder`, a sentence-transformers folder or hub name;
 the vectors are cached in `--cache`), so the lexical list, the product's fusion (RRF 1:1, k=60) and the
 shipped reranker (depth 30, weight 1) stay as they are and only the dense list changes. Reported: recall@1,
 @3, @10 of gold documents and nDCG@10 for dense only, lexical only, hybrid, and hybrid + reranker.

