@@ -33,28 +33,20 @@ SCALE = 20.0            # similarity scale of the softmax (sentence-transformers
 def training_examples(ws, scifact: Path, claims: list[dict], fever: Path, n_fever: int,
                       seed: int) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """(SciFact (claim, positive, hard negative) triplets, FEVER (claim, evidence) pairs)."""
-    from factcheck.reranker_training import _passages, scifact_corpus_jsonl
+    from factcheck.reranker_training import (_passages, passage_text, passages_by_source, rationale_passages,
+                                             scifact_corpus_jsonl)
 
     rng = random.Random(seed)
     passages = _passages(ws)
     spans = scifact_corpus_jsonl(scifact, ws.settings.home / "embedder_corpus.jsonl")
-    by_doc: dict[str, list[int]] = {}
-    for pid, (src, *_rest) in passages.items():
-        by_doc.setdefault(src, []).append(pid)
-
-    def text(pid: int) -> str:
-        _src, title, _a, _b, body = passages[pid]
-        return f"{title}. {body}" if title else body
-
+    by_source = passages_by_source(passages)
     triplets = []
     for claim, ranked in zip(claims, ws.retriever.retrieve([c["claim"] for c in claims], HARD_NEGATIVE_DEPTH)):
         gold = set(claim["gold_docs"])
         negatives = [h.passage_id for h in ranked if h.source_id not in gold]
-        for doc, rationales in claim["evidence"].items():
-            sentences = [spans[doc][i] for r in rationales for i in r["sentences"]]
-            for pid in by_doc.get(doc, []):
-                if negatives and any(passages[pid][2] <= a and b <= passages[pid][3] for a, b in sentences):
-                    triplets.append((claim["claim"], text(pid), text(rng.choice(negatives))))
+        if negatives:
+            triplets += [(claim["claim"], passage_text(passages[pid]), passage_text(passages[rng.choice(negatives)]))
+                         for pid in rationale_passages(claim, passages, spans, by_source)]
     pairs: list[tuple[str, str]] = []
     if n_fever:
         rows = []

@@ -92,6 +92,30 @@ def _passages(ws) -> dict[int, tuple[str, str, int, int, str]]:
             .join(Source))}
 
 
+def passages_by_source(passages: dict) -> dict[str, list[int]]:
+    """{source external id: its passage ids, in `passages` order}."""
+    by_source: dict[str, list[int]] = {}
+    for pid, (src, *_rest) in passages.items():
+        by_source.setdefault(src, []).append(pid)
+    return by_source
+
+
+def passage_text(passage: tuple) -> str:
+    """A `_passages` row as the models read it (and the index embeds it): "title. passage"."""
+    _src, title, _a, _b, body = passage
+    return f"{title}. {body}" if title else body
+
+
+def rationale_passages(claim: dict, passages: dict, spans: dict, by_source: dict) -> list[int]:
+    """The passages that hold a whole gold rationale sentence of a SciFact claim, in evidence order."""
+    out = []
+    for doc, rationales in claim["evidence"].items():
+        sentences = [spans[doc][i] for r in rationales for i in r["sentences"]]
+        out += [pid for pid in by_source.get(doc, [])
+                if any(passages[pid][2] <= a and b <= passages[pid][3] for a, b in sentences)]
+    return out
+
+
 def _gold_claims(scifact: Path, split: str) -> list[dict]:
     claims = [c for c in _read_jsonl(scifact / f"claims_{split}.jsonl") if c.get("evidence")]
     for c in claims:
@@ -167,25 +191,14 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     out_dir, work_dir = Path(out_dir), Path(work_dir)
     ws, spans = scifact_workspace(scifact, work_dir, index_progress)
     passages = _passages(ws)
-    by_doc: dict[str, list[int]] = {}
-    for pid, (src, *_rest) in passages.items():
-        by_doc.setdefault(src, []).append(pid)
+    by_doc = passages_by_source(passages)
     held = scifact_calibration_ids(scifact, SCIFACT_CALIBRATION_SHARE)
     train_claims = _gold_claims(scifact, "train")
     fit = [c for c in train_claims if int(c["id"]) not in held]
     val = [c for c in train_claims if int(c["id"]) in held]
 
     def text(pid: int) -> str:
-        src, title, _a, _b, body = passages[pid]
-        return f"{title}. {body}" if title else body
-
-    def positives(claim: dict) -> set[int]:
-        out = set()
-        for doc, rationales in claim["evidence"].items():
-            sentences = [spans[doc][i] for r in rationales for i in r["sentences"]]
-            out.update(pid for pid in by_doc.get(doc, [])
-                       if any(passages[pid][2] <= a and b <= passages[pid][3] for a, b in sentences))
-        return out
+        return passage_text(passages[pid])
 
     retriever = ws.retriever
     ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in fit], negative_depth)]
@@ -193,7 +206,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     pairs, labels = [], []
     for claim, hits in zip(fit, ranked):
         gold = set(claim["gold_docs"])
-        for pid in sorted(positives(claim)):
+        for pid in sorted(set(rationale_passages(claim, passages, spans, by_doc))):
             pairs.append((claim["claim"], text(pid)))
             labels.append(1.0)
         for pid in [p for p in hits if passages[p][0] not in gold][:negatives]:
