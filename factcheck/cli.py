@@ -296,10 +296,25 @@ def claims(ctx, paths, as_json):
         ctx.exit(1)
 
 
+def _training_paths(holds: str, work: bool = True):
+    """The --data, --out (and --work) options of the training commands; --work defaults to OUT.work."""
+    def default_work(ctx, _param, value):
+        return value or ctx.params["out_dir"].with_name(ctx.params["out_dir"].name + ".work")
+
+    def wrap(command):
+        if work:
+            command = click.option("--work", "work_dir", type=click.Path(path_type=Path), callback=default_work,
+                                   help="Workspace for the SciFact corpus index (built on first use, reused "
+                                        "after); default OUT.work.")(command)
+        command = click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, is_eager=True,
+                               help="Where the model is written.")(command)
+        return click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
+                            help=f"Data root holding {holds} (e.g. ../shared/data).")(command)
+    return wrap
+
+
 @cli.command("train-verifier")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
-              help="Data root holding nli/ and scifact/ (e.g. ../shared/data).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
+@_training_paths("nli/ and scifact/", work=False)
 @click.option("--seed", default=13, show_default=True, help="Fixes the data mix, batch order and initialisation.")
 @click.option("--epochs", default=1, show_default=True, help="Passes over the training mix.")
 @click.option("--time-budget", "time_budget", type=float, help="Wall seconds for the training loop (schedule fits it).")
@@ -321,11 +336,7 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
 
 
 @cli.command("tune-verifier")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
-              help="Data root holding nli/ and scifact/ (e.g. ../shared/data).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
-@click.option("--work", "work_dir", type=click.Path(path_type=Path),
-              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@_training_paths("nli/ and scifact/")
 @click.option("--from", "init", default="packaged:factcheck-verifier", show_default=True,
               help="The verifier to start from (a train-verifier output folder, or the packaged one).")
 @click.option("--seed", default=13, show_default=True, help="Fixes the pair sample, order and dropout.")
@@ -344,7 +355,6 @@ def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay
     """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
-    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
                   news=news, fever_neutral=fever_neutral, decomposed=decomposed, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
@@ -353,11 +363,7 @@ def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay
 
 
 @cli.command("train-reranker")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
-              help="Data root holding scifact/ (e.g. ../shared/data).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
-@click.option("--work", "work_dir", type=click.Path(path_type=Path),
-              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@_training_paths("scifact/")
 @click.option("--seed", default=13, show_default=True, help="Fixes the pair order and the head's initialisation.")
 @click.option("--epochs", default=3, show_default=True, help="Passes over the training pairs (3: the shipped model).")
 @click.option("--negatives", default=12, show_default=True, help="Hard negatives per claim, from our own ranking.")
@@ -370,7 +376,6 @@ def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, negativ
     """Train the relevance reranker on SciFact train, with hard negatives from factcheck's own retrieval."""
     from factcheck.reranker_training import train_reranker as train
 
-    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
     record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, negatives=negatives,
                    negative_depth=negative_depth, init=init, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (list,))}, indent=2))
@@ -378,11 +383,7 @@ def train_reranker(data_dir, out_dir, work_dir, seed, epochs, negatives, negativ
 
 
 @cli.command("train-embedder")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), required=True,
-              help="Data root holding scifact/ and nli/fever/ (e.g. ../shared/data).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Where the model is written.")
-@click.option("--work", "work_dir", type=click.Path(path_type=Path),
-              help="Workspace for the SciFact corpus index (built on first use, reused after); default OUT.work.")
+@_training_paths("scifact/ and nli/fever/")
 @click.option("--seed", default=13, show_default=True, help="Fixes the example order and the hard negatives.")
 @click.option("--epochs", default=1, show_default=True, help="Passes over the training examples (1: the benchmarked run).")
 @click.option("--fever", default=4000, show_default=True, help="FEVER claim/evidence pairs mixed in (0: SciFact only).")
@@ -390,7 +391,6 @@ def train_embedder(data_dir, out_dir, work_dir, seed, epochs, fever):
     """Fine-tune the dense embedder for claim -> evidence retrieval (SciFact train + FEVER pairs)."""
     from factcheck.embedder_training import train_embedder as train
 
-    work_dir = work_dir or out_dir.with_name(out_dir.name + ".work")
     record = train(data_dir, out_dir, work_dir, seed=seed, epochs=epochs, fever=fever,
                    index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps(record, indent=2))
