@@ -32,12 +32,11 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-5)
     args = parser.parse_args()
 
-    import torch
     from sentence_transformers import CrossEncoder
 
-    from factcheck.crossencoder import CrossEncoderScorer, native_bf16
     from factcheck.lexical import _import_bm25s
-    from factcheck.training import _base_model_path, train_steps
+    from factcheck.reranker_training import fit_relevance
+    from factcheck.training import _base_model_path
 
     started = time.time()
     rng = random.Random(args.seed)
@@ -63,28 +62,8 @@ def main() -> None:
             labels.append(0.0)
     print(f"{len(claims)} claims, {len(pairs)} pairs ({int(sum(labels))} positives), pool {len(pool)}", flush=True)
 
-    torch.manual_seed(args.seed)
-    ce = CrossEncoder(_base_model_path(), num_labels=1, max_length=256, device="cpu", local_files_only=True)
-    model, tokenizer = ce.model, ce.tokenizer
-    verifier = CrossEncoderScorer("packaged:factcheck-verifier", precision="fp32", threads=0)
-    model.load_state_dict({k: w for k, w in verifier.model.state_dict().items() if not k.startswith("classifier")},
-                          strict=False)
-    del verifier
-    enc = tokenizer([p for _, p in pairs], [c for c, _ in pairs], truncation="longest_first", max_length=256)
-    ids, types = enc["input_ids"], enc["token_type_ids"]
-    y = torch.tensor(labels)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(float(args.negatives)))
-    model.get_input_embeddings().weight.requires_grad_(False)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
-    order = list(range(len(ids)))
-    rng.shuffle(order)
-    batches = []
-    for start in range(0, len(order), 16 * 32):
-        chunk = sorted(order[start:start + 16 * 32], key=lambda i: len(ids[i]))
-        batches += [chunk[i:i + 16] for i in range(0, len(chunk), 16)]
-    rng.shuffle(batches)
-    losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits[:, 0], y[idx]),
-                         optimizer, args.lr, native_bf16(), True, "fever relevance")
+    model, _tokenizer, losses, _seconds = fit_relevance(pairs, labels, "packaged:factcheck-verifier", args.seed, 1,
+                                                        args.lr, 16, 256, rng, True, "fever relevance")
     out = CrossEncoder(_base_model_path(), num_labels=3, device="cpu", local_files_only=True)
     out.model.load_state_dict({k: w for k, w in model.state_dict().items() if not k.startswith("classifier")},
                               strict=False)
@@ -92,7 +71,7 @@ def main() -> None:
     out.model.config.label2id = {v: k for k, v in out.model.config.id2label.items()}
     out.save(str(args.out))
     print(f"loss first/last 50: {sum(losses[:50]) / 50:.3f} / {sum(losses[-50:]) / 50:.3f}; "
-          f"{len(batches)} steps, {time.time() - started:.0f} s; written to {args.out}", flush=True)
+          f"{len(losses)} steps, {time.time() - started:.0f} s; written to {args.out}", flush=True)
 
 
 if __name__ == "__main__":

@@ -177,10 +177,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     """
     import numpy as np
     import torch
-    from sentence_transformers import CrossEncoder
 
     from factcheck.compact import WEIGHTS_FILE
-    from factcheck.crossencoder import CrossEncoderScorer, native_bf16, resolve_model
+    from factcheck.crossencoder import native_bf16, resolve_model
     from factcheck.relevance import FUSION_FILE, RelevanceScorer, relevance_logits
 
     started = time.time()
@@ -215,33 +214,9 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     if not any(labels):
         raise InputError(f"no SciFact rationale passage found in {work_dir}: is it an index of the SciFact corpus?")
 
-    torch.manual_seed(seed)
-    ce = CrossEncoder(_base_model_path(), num_labels=1, max_length=max_length, device="cpu", local_files_only=True)
-    model, tokenizer = ce.model, ce.tokenizer
-    verifier = CrossEncoderScorer(init, precision="fp32", threads=0)
-    encoder = {k: w for k, w in verifier.model.state_dict().items() if not k.startswith("classifier")}
-    model.load_state_dict(encoder, strict=False)
-    del verifier
-    enc = tokenizer([p for _, p in pairs], [c for c, _ in pairs], truncation="longest_first", max_length=max_length)
-    ids, types = enc["input_ids"], enc["token_type_ids"]
-    y = torch.tensor(labels)
-    n_pos = sum(labels)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(labels) - n_pos) / n_pos))
-    model.get_input_embeddings().weight.requires_grad_(False)   # frozen: the compact form does not store it
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
-    batches = []
-    for _ in range(epochs):
-        order = list(range(len(ids)))
-        rng.shuffle(order)
-        for start in range(0, len(order), batch_size * 32):   # length-sorted batches within shuffled chunks
-            chunk = sorted(order[start:start + batch_size * 32], key=lambda i: len(ids[i]))
-            batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)
+    model, tokenizer, losses, train_seconds = fit_relevance(pairs, labels, init, seed, epochs, lr, batch_size,
+                                                            max_length, rng, progress, "train reranker")
     bf16 = native_bf16()
-    train_started = time.time()
-    losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits[:, 0], y[idx]),
-                         optimizer, lr, bf16, progress, "train reranker")
-    train_seconds = time.time() - train_started
 
     val_ranked = [[h.passage_id for h in hits] for hits in retriever.retrieve([c["claim"] for c in val], CANDIDATES)]
     val_pairs = [(c["claim"], text(pid)) for c, cand in zip(val, val_ranked) for pid in cand]
@@ -270,7 +245,7 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
         "init": f"{init} encoder, new one-logit head", "input": "title. passage [SEP] claim",
         "init_weights_sha256": next((file_sha256(f) for f in (init_folder / WEIGHTS_FILE, init_folder / "model.safetensors")
                                      if f.is_file()), None),
-        "train_claims": len(fit), "held_out_claims": len(val), "pairs": len(pairs), "positives": int(n_pos),
+        "train_claims": len(fit), "held_out_claims": len(val), "pairs": len(pairs), "positives": int(sum(labels)),
         "final_loss_mean_last_100": round(float(np.mean(losses[-100:])), 4) if losses else None,
         "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),
         "torch_threads": torch.get_num_threads(), "bf16": bf16, "fusion": fusion,
@@ -283,6 +258,46 @@ def train_reranker(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work
     record["weights_sha256"] = file_sha256(out_dir / WEIGHTS_FILE)
     (out_dir / "training.json").write_text(json.dumps(record, indent=1))
     return record
+
+
+def fit_relevance(pairs: Sequence[tuple[str, str]], labels: Sequence[float], init: str, seed: int, epochs: int,
+                  lr: float, batch_size: int, max_length: int, rng: random.Random, progress: bool = True,
+                  desc: str = "train reranker"):
+    """A one-logit cross-encoder on (claim, passage) pairs labelled 1 (relevant) or 0, started from the
+    encoder of the verifier `init` with a new head: weighted binary cross-entropy (positive weight =
+    negatives / positives), word embeddings frozen, length-sorted batches within shuffled chunks drawn
+    from `rng`. Returns (model, tokenizer, losses, training seconds)."""
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    from factcheck.crossencoder import CrossEncoderScorer, native_bf16
+
+    torch.manual_seed(seed)
+    ce = CrossEncoder(_base_model_path(), num_labels=1, max_length=max_length, device="cpu", local_files_only=True)
+    model, tokenizer = ce.model, ce.tokenizer
+    verifier = CrossEncoderScorer(init, precision="fp32", threads=0)
+    encoder = {k: w for k, w in verifier.model.state_dict().items() if not k.startswith("classifier")}
+    model.load_state_dict(encoder, strict=False)
+    del verifier
+    enc = tokenizer([p for _, p in pairs], [c for c, _ in pairs], truncation="longest_first", max_length=max_length)
+    ids, types = enc["input_ids"], enc["token_type_ids"]
+    y = torch.tensor(list(labels))
+    n_pos = sum(labels)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(labels) - n_pos) / n_pos))
+    model.get_input_embeddings().weight.requires_grad_(False)   # frozen: the compact form does not store it
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
+    batches = []
+    for _ in range(epochs):
+        order = list(range(len(ids)))
+        rng.shuffle(order)
+        for start in range(0, len(order), batch_size * 32):   # length-sorted batches within shuffled chunks
+            chunk = sorted(order[start:start + batch_size * 32], key=lambda i: len(ids[i]))
+            batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    started = time.time()
+    losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits[:, 0], y[idx]),
+                         optimizer, lr, native_bf16(), progress, desc)
+    return model, tokenizer, losses, time.time() - started
 
 
 def export_reranker(model, tokenizer, out_dir: str | os.PathLike) -> Path:
