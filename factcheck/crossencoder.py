@@ -140,27 +140,50 @@ def native_bf16() -> bool:
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
+SHAPE_STEP = 32   # tokens: with fixed shapes, a pair is padded to the next multiple of this
+
+
 def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32, max_length: int = 256,
-                bf16: bool = False) -> np.ndarray:
+                bf16: bool = False, fixed_shapes: bool | None = None) -> np.ndarray:
     """All logits (n, num_labels) of a cross-encoder for (claim, passage) pairs, in the input order.
 
     The model reads `passage [SEP] claim` (premise first, as in NLI training); the passage is
     truncated first. Pairs are batched by token length so that batches carry little padding.
+
+    fixed_shapes (default: when `bf16`): every forward pass has `batch_size` rows (filler rows make
+    up a short batch) and a width set by the pair's own length (the next multiple of SHAPE_STEP
+    tokens), so a pair's logits do not depend on the pairs scored with it. Under bf16 they would:
+    the CPU kernels round differently for different tensor shapes, by up to 0.016 in a logit,
+    enough to flip a verdict near a threshold when a recheck scores a claim in other company.
     """
     import torch
 
+    fixed = bf16 if fixed_shapes is None else fixed_shapes
     enc = tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
                     truncation="longest_first", max_length=max_length)
-    order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
+    lengths = [len(x) for x in enc["input_ids"]]
+    widths = [min(-(-n // SHAPE_STEP) * SHAPE_STEP, max_length) if fixed else 0 for n in lengths]
+    order = np.lexsort((lengths, widths))   # by width, then length (stable)
     keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
     out = np.zeros((len(pairs), model.config.num_labels), dtype=np.float32)
+    batches, start = [], 0
+    while start < len(order):   # batches never straddle two widths
+        stop = min(start + batch_size, len(order))
+        while stop > start + 1 and widths[order[stop - 1]] != widths[order[start]]:
+            stop -= 1
+        batches.append(order[start:stop])
+        start = stop
     was_training = model.training
     model.eval()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        for start in range(0, len(pairs), batch_size):
-            idx = order[start:start + batch_size]
-            batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
-            out[idx] = model(**batch).logits.float().numpy()
+        for idx in batches:
+            rows = list(idx) + ([idx[0]] * (batch_size - len(idx)) if fixed else [])
+            features = {k: [enc[k][i] for i in rows] for k in keys}
+            if fixed:
+                batch = tokenizer.pad(features, padding="max_length", max_length=widths[idx[0]], return_tensors="pt")
+            else:
+                batch = tokenizer.pad(features, return_tensors="pt")
+            out[idx] = model(**batch).logits.float().numpy()[:len(idx)]
     model.train(was_training)
     return out
 

@@ -135,8 +135,19 @@ class RelevanceReranker:
             raise ConfigError(f"reranker depth must be >= 1 and weight >= 0, got {self.depth} and {self.weight}")
 
     def rerank(self, claim: str, hits: Sequence[Hit]) -> list[Hit]:
-        top, rest = list(hits[:self.depth]), list(hits[self.depth:])
-        if len(top) < 2 or self.weight == 0:
-            return top + rest
-        relevance = self.scorer.score([(claim, passage_input(hit)) for hit in top])
-        return fuse(top, relevance.tolist(), self.weight) + rest
+        return self.rerank_many([claim], [hits])[0]
+
+    def rerank_many(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+        """`rerank` for each claim, with the pairs of all claims scored in one call."""
+        tops = [list(claim_hits[:self.depth]) if len(claim_hits) > 1 and self.weight > 0 else []
+                for claim_hits in hits]
+        pairs = [(claim, passage_input(hit)) for claim, top in zip(claims, tops) for hit in top]
+        relevance = self.scorer.score(pairs).tolist() if pairs else []
+        out, start = [], 0
+        for top, claim_hits in zip(tops, hits):
+            if not top:
+                out.append(list(claim_hits))
+                continue
+            out.append(fuse(top, relevance[start:start + len(top)], self.weight) + list(claim_hits[len(top):]))
+            start += len(top)
+        return out

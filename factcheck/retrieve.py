@@ -20,6 +20,15 @@ class Reranker(Protocol):
         ...
 
 
+def rerank_all(reranker: Reranker, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+    """`reranker.rerank` for each claim, or its `rerank_many` where it has one (one scoring call for all:
+    fuller batches, and with fixed shapes no short ones per claim)."""
+    many = getattr(reranker, "rerank_many", None)
+    if many is not None:
+        return many(claims, hits)
+    return [reranker.rerank(claim, claim_hits) for claim, claim_hits in zip(claims, hits)]
+
+
 class StanceReranker:
     """Reranks by how decisive a pair scorer finds each passage: 1 - P(neutral) of its best sentence."""
 
@@ -89,13 +98,12 @@ class HybridRetriever:
             candidates.append([(pid, round(score, 6), dense.get(pid), lex.get(pid)) for pid, score in ranked[:width]])
         stored = self.store.passage_rows({pid for scored in candidates for pid, *_ in scored})
         results = []
-        for row, (claim, scored) in enumerate(zip(claims, candidates)):
+        for row, scored in enumerate(candidates):
             cutoff = as_of[row] if as_of else None
             hits = [Hit(pid, stored[pid][0], stored[pid][1], score, dense, lexical, stored[pid][3])
                     for pid, score, dense, lexical in scored
                     if pid in stored and (cutoff is None or (stored[pid][2] is not None and stored[pid][2] <= cutoff))]
-            hits = hits[:keep]
-            if self.reranker is not None:
-                hits = self.reranker.rerank(claim, hits)
-            results.append(hits[:k])
-        return results
+            results.append(hits[:keep])
+        if self.reranker is not None:
+            results = rerank_all(self.reranker, claims, results)
+        return [hits[:k] for hits in results]

@@ -144,6 +144,26 @@ def test_shipped_verifier_decides_tech_news_claims(scorer):
 
 
 @needs_model
+def test_bf16_logits_do_not_depend_on_the_pairs_scored_alongside():
+    # Under bf16 the CPU kernels round differently for different tensor shapes; fixed batch shapes keep a pair's
+    # logits the same alone, in any company and in any order, so a recheck does not flip a claim near a threshold.
+    from tests.conftest import EXAMPLES
+    from factcheck.text import split_sentences
+
+    text = " ".join(path.read_text() for path in sorted((EXAMPLES / "sources").iterdir())[:3])
+    sentences = [text[a:b] for a, b in split_sentences(text)][:24]
+    claims = [c for c, _ in (SUPPORTED, NUMBER_CONTRADICTED, DATE_CONTRADICTED)]
+    pairs = [(claims[n % 3], " ".join(sentences[n:n + 1 + n % 4])) for n in range(len(sentences))]
+    bf16 = CrossEncoderScorer("packaged:factcheck-verifier", threads=2, precision="bf16")
+    together = bf16.logits(pairs)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        some = rng.choice(len(pairs), size=int(rng.integers(2, len(pairs))), replace=False)
+        assert np.array_equal(bf16.logits([pairs[n] for n in some]), together[some])
+    assert np.array_equal(np.vstack([bf16.logits([pair]) for pair in pairs[:6]]), together[:6])
+
+
+@needs_model
 def test_unknown_precision_is_a_config_error():
     with pytest.raises(ConfigError, match="precision"):
         CrossEncoderScorer(str(PACKAGED_MODELS["factcheck-verifier"]), precision="fp8")

@@ -188,9 +188,8 @@ def test_check_articles_on_a_local_dask_cluster_of_two_workers(prefect_server, t
     from flows.recheck import recheck
 
     monkeypatch.setenv("FACTCHECK_EMBEDDING_MODEL", "hash:64")  # workers inherit it: fast, same as here
-    # bf16 logits (AMX) depend on which batch a pair lands in, so a claim near a threshold can flip between the
-    # check and the recheck; fp32 keeps "nothing changed" a statement about the pipeline (known issue, see README).
-    monkeypatch.setenv("FACTCHECK_VERIFIER_PRECISION", "fp32")
+    # The verifier runs at its default precision: bf16 on a CPU with native bf16 (AMX), where logits would depend
+    # on the batch a pair lands in were the batch shapes not fixed, and the recheck would flip claims near a threshold.
     home, db_url = str(tmp_path / "home"), f"sqlite:///{tmp_path / 'factcheck.db'}"
     inputs = [articles_jsonl(tmp_path / "articles.jsonl", copies=3)]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
