@@ -36,17 +36,20 @@ class StanceReranker:
         self.scorer = scorer
 
     def rerank(self, claim: str, hits: Sequence[Hit]) -> list[Hit]:
+        return self.rerank_many([claim], [hits])[0]
+
+    def rerank_many(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+        """`rerank` for each claim, with the sentences of all claims scored in one call."""
         from factcheck.text import split_sentences
 
-        units = [(n, hit.text[a:b]) for n, hit in enumerate(hits) for a, b in split_sentences(hit.text) or [(0, len(hit.text))]]
-        if not units:
-            return list(hits)
-        probs = self.scorer.score([(claim, text) for _, text in units])
-        relevance = [0.0] * len(hits)
-        for (n, _), p in zip(units, probs):
-            relevance[n] = max(relevance[n], 1.0 - float(p[1]))
-        order = sorted(range(len(hits)), key=lambda n: -relevance[n])
-        return [hits[n] for n in order]
+        units = [(c, n, hit.text[a:b]) for c, claim_hits in enumerate(hits) for n, hit in enumerate(claim_hits)
+                 for a, b in split_sentences(hit.text) or [(0, len(hit.text))]]
+        probs = self.scorer.score([(claims[c], text) for c, _, text in units]) if units else []
+        relevance = [[0.0] * len(claim_hits) for claim_hits in hits]
+        for (c, n, _), p in zip(units, probs):
+            relevance[c][n] = max(relevance[c][n], 1.0 - float(p[1]))
+        return [[claim_hits[n] for n in sorted(range(len(claim_hits)), key=lambda n: -rel[n])]
+                for claim_hits, rel in zip(hits, relevance)]
 
 
 class HybridRetriever:

@@ -209,6 +209,10 @@ def test_stance_reranker_puts_decisive_passages_first():
             hit(3, "Background. The deal is exclusive.")]
     order = [h.passage_id for h in StanceReranker(FakeScorer()).rerank("The deal is exclusive.", hits)]
     assert order[-1] == 1 and set(order[:2]) == {2, 3}
+    claims = ["The deal is exclusive.", "Weather was fine.", "Nothing."]
+    many = StanceReranker(FakeScorer()).rerank_many(claims, [hits, hits[::-1], []])
+    assert many == [StanceReranker(FakeScorer()).rerank(c, h) for c, h in zip(claims, [hits, hits[::-1], []])]
+    assert [h.passage_id for h in many[0]] == order and many[2] == []
 
 
 class TopicScorer:
