@@ -351,12 +351,17 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
               help="Pairs from FNC-1 article bodies cut into atomic claims by the claim extractor: a sentence "
                    "against a claim made from it, another sentence of its article, or the claim with a figure "
                    "or a word of change altered.")
-def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed):
+@click.option("--negated", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Pairs with SciFact train claims negated at the main verb: against their rationale sentences "
+                   "with the label turned, and against neutral sentences, still neutral.")
+def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed,
+                  negated):
     """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
-                  news=news, fever_neutral=fever_neutral, decomposed=decomposed, index_progress=_progress("indexing the SciFact corpus"))
+                  news=news, fever_neutral=fever_neutral, decomposed=decomposed, negated=negated,
+                  index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
                f"then use it with FACTCHECK_VERIFIER={out_dir}")

