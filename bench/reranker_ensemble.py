@@ -65,7 +65,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--dev", action="store_true", help="also report SciFact dev (for the record, never to choose)")
     parser.add_argument("--out", type=Path, help="write the metrics here as JSON")
+    parser.add_argument("--candidates", type=int, default=CANDIDATES, help="first-stage passages per claim scored")
+    parser.add_argument("--depths", default=",".join(map(str, DEPTHS)), help="rerank depths to try, comma-separated")
     args = parser.parse_args()
+    depths = [int(d) for d in args.depths.split(",")]
+    if args.candidates < max(depths):
+        parser.error(f"--candidates {args.candidates} is less than the deepest --depths {max(depths)}")
 
     from factcheck.pipeline import Workspace
     from factcheck.reranker_training import _documents, _gold_claims, _passages, document_metrics, passage_text, scifact_dir
@@ -82,12 +87,13 @@ def main() -> None:
     record: dict = {"models": args.model}
     for split, claims in splits.items():
         candidates = [[h.passage_id for h in hits]
-                      for hits in ws.retriever.retrieve([c["claim"] for c in claims], CANDIDATES)]
+                      for hits in ws.retriever.retrieve([c["claim"] for c in claims], args.candidates)]
         pairs = [(c["claim"], passage_text(passages[pid])) for c, cand in zip(claims, candidates) for pid in cand]
         per_model = []
         for model in args.model:
             name = "".join(ch if ch.isalnum() else "_" for ch in model)
-            flat, at, rows = logits(model, pairs, args.work / f"rerank-{name}-{split}.npy"), 0, []
+            deep = "" if args.candidates == CANDIDATES else f"-c{args.candidates}"
+            flat, at, rows = logits(model, pairs, args.work / f"rerank-{name}-{split}{deep}.npy"), 0, []
             for cand in candidates:
                 rows.append(flat[at:at + len(cand)])
                 at += len(cand)
@@ -97,7 +103,7 @@ def main() -> None:
         variants += [("all: each rank", per_model, "ranks"), ("all: mean z-scored logit", per_model, "mean z")]
         for name, models, how in variants:
             rows = []
-            for depth in DEPTHS:
+            for depth in depths:
                 for weight in WEIGHTS:
                     ranked = fused_rankings(candidates, models, depth, weight, how)
                     rows.append({"setting": name, "depth": depth, "weight": weight,
