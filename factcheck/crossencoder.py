@@ -7,6 +7,7 @@ Hugging Face hub name of an NLI cross-encoder works too (for example
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -166,13 +167,10 @@ def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: 
     order = np.lexsort((lengths, widths))   # by width, then length (stable)
     keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
     out = np.zeros((len(pairs), model.config.num_labels), dtype=np.float32)
-    batches, start = [], 0
-    while start < len(order):   # batches never straddle two widths
-        stop = min(start + batch_size, len(order))
-        while stop > start + 1 and widths[order[stop - 1]] != widths[order[start]]:
-            stop -= 1
-        batches.append(order[start:stop])
-        start = stop
+    batches = []   # never straddling two widths
+    for _, same_width in itertools.groupby(order, key=lambda i: widths[i]):
+        rows = np.fromiter(same_width, dtype=int)
+        batches += [rows[s:s + batch_size] for s in range(0, len(rows), batch_size)]
     was_training = model.training
     model.eval()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
