@@ -204,9 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  mnli dev mismatched pairs (n={len(mm)}): score() {e2e_mm:.1f} pairs/s, raw forward {raw_mm:.1f} pairs/s")
 
     plot = Path(args.plot)
-    reliability_plot(plot, p1, pt, gold, temperature,
-                     f"{scorer.name}: all held-out sets pooled (n={len(gold)})")
-    say(f"reliability plot: {plot}")
+    try:
+        reliability_plot(plot, p1, pt, gold, temperature,
+                         f"{scorer.name}: all held-out sets pooled (n={len(gold)})")
+        say(f"reliability plot: {plot}")
+    except ImportError:
+        say("reliability plot skipped: matplotlib is not installed (pip install -e '.[bench]')")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text("\n".join(lines) + "\n")
