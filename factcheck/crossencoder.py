@@ -154,7 +154,7 @@ def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: 
     fixed_shapes (default: when `bf16`): every forward pass has `batch_size` rows (filler rows make
     up a short batch) and a width set by the pair's own length (the next multiple of SHAPE_STEP
     tokens), so a pair's logits do not depend on the pairs scored with it. Under bf16 they would:
-    the CPU kernels round differently for different tensor shapes, by up to 0.016 in a logit,
+    the CPU kernels round differently for different tensor shapes, by up to 0.04 in a logit,
     enough to flip a verdict near a threshold when a recheck scores a claim in other company.
     """
     import torch

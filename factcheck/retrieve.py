@@ -14,19 +14,14 @@ RRF_K = 60
 
 
 class Reranker(Protocol):
-    """Reorders a claim's candidate passages, best first (a second, slower and sharper stage)."""
+    """Reorders claims' candidate passages, best first (a second, slower and sharper stage)."""
 
     def rerank(self, claim: str, hits: Sequence[Hit]) -> list[Hit]:
         ...
 
-
-def rerank_all(reranker: Reranker, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
-    """`reranker.rerank` for each claim, or its `rerank_many` where it has one (one scoring call for all:
-    fuller batches, and with fixed shapes no short ones per claim)."""
-    many = getattr(reranker, "rerank_many", None)
-    if many is not None:
-        return many(claims, hits)
-    return [reranker.rerank(claim, claim_hits) for claim, claim_hits in zip(claims, hits)]
+    def rerank_many(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
+        """`rerank` for each claim, all scored in one call (fuller batches than one claim gives)."""
+        ...
 
 
 class StanceReranker:
@@ -108,5 +103,5 @@ class HybridRetriever:
                     if pid in stored and (cutoff is None or (stored[pid][2] is not None and stored[pid][2] <= cutoff))]
             results.append(hits[:keep])
         if self.reranker is not None:
-            results = rerank_all(self.reranker, claims, results)
+            results = self.reranker.rerank_many(claims, results)
         return [hits[:k] for hits in results]

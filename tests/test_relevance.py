@@ -57,7 +57,6 @@ def test_reranker_reorders_only_its_depth_reads_titles_and_takes_fusion_from_the
 
 def test_reranking_many_claims_scores_them_in_one_call_and_ranks_each_as_alone():
     from factcheck.relevance import RelevanceReranker
-    from factcheck.retrieve import rerank_all
 
     scores = {0: 0.0, 1: 5.0, 2: 9.0, 3: 1.0, 4: 0.0, 5: 99.0}
     claims, lists = ["a", "b", "c", "d"], [hits(6), hits(1), [], list(reversed(hits(4)))]
@@ -65,7 +64,7 @@ def test_reranking_many_claims_scores_them_in_one_call_and_ranks_each_as_alone()
     calls = []
     scorer = FakeScorer(scores)
     scorer.score = lambda pairs, score=scorer.score: calls.append(len(pairs)) or score(pairs)
-    together = rerank_all(RelevanceReranker(scorer, depth=4, weight=50.0), claims, lists)
+    together = RelevanceReranker(scorer, depth=4, weight=50.0).rerank_many(claims, lists)
     assert together == alone
     assert [h.passage_id for h in together[0]] == [2, 1, 3, 0, 4, 5] and together[1:3] == [hits(1), []]
     assert calls == [8]   # 4 + 4 pairs in one call; one hit or none needs no scoring
