@@ -1,0 +1,71 @@
+"""Verdicts on the held-out tech-news set `bench/data/technews_fresh` (written in session 19 without running the system).
+
+Indexes the set's six sources in a scratch home with `factcheck sources add`, runs `factcheck verify-claims` (the
+real CLI) on its 60 claims and prints accuracy, macro-F1, the confusion matrix, the result per `kind` tag and each
+wrong verdict with the sentence it cites. The set is for measuring only: do not tune on it (see its README).
+
+    python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from examples_verdicts import LABELS, ROOT, run
+
+DATA = ROOT / "bench" / "data" / "technews_fresh"
+
+
+def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
+    from factcheck.training import macro_f1
+
+    gold = [r["gold"] for r in rows]
+    pred = [verdicts[r["id"]]["label"] if r["id"] in verdicts else "missing" for r in rows]
+    confusion = {g: dict(Counter(p for p, gg in zip(pred, gold) if gg == g)) for g in LABELS}
+    accuracy = sum(p == g for p, g in zip(pred, gold)) / len(rows)
+    lines = [f"{name}: accuracy {accuracy:.3f} ({sum(p == g for p, g in zip(pred, gold))}/{len(rows)}), "
+             f"macro-F1 {macro_f1(gold, pred):.3f}; gold -> predicted {confusion}"]
+    kinds = defaultdict(list)
+    for r, p in zip(rows, pred):
+        kinds[r["kind"]].append(p == r["gold"])
+    lines.append("  right per kind: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(kinds.items())))
+    for r, p in zip(rows, pred):
+        if p == r["gold"]:
+            continue
+        verdict = verdicts.get(r["id"], {})
+        quote = next((e.get("quote") or e.get("text", "") for e in verdict.get("evidence", [])), "")
+        lines.append(f"    {r['id']} ({r['kind']}): gold {r['gold']}, got {p} "
+                     f"({verdict.get('confidence', 0):.2f}): {r['claim']}")
+        if quote:
+            lines.append(f"        cites: {' '.join(quote.split())[:240]}")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
+    parser.add_argument("--out", type=Path, help="also write the report here")
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in (DATA / "claims.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [f"technews_fresh: {len(rows)} claims ({dict(Counter(r['gold'] for r in rows))}), sources {DATA / 'sources'}"]
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        run(home, "sources", "add", str(DATA / "sources"))
+        claims = Path(tmp) / "claims.jsonl"
+        claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows))
+        for verifier in args.verifier or ["packaged:factcheck-verifier"]:
+            out = Path(tmp) / "verdicts.jsonl"
+            run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
+            verdicts = {v["id"]: v for v in map(json.loads, out.read_text().splitlines())}
+            lines += report(verifier, rows, verdicts)
+    print("\n".join(lines))
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
