@@ -15,8 +15,11 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # Bumped when what the cues read changes, so that verdicts stored under the old cues count as another
 # verifier version (`factcheck recheck` redoes them). 2: numbers inside hyphenated names are not figures;
 # 3: a product or person named as another variant ("Grok 3" for "Grok 3 mini") is a mismatch;
-# 4: a number that ends a name ("Grok 3", "Windows 11") is no figure to compare.
-CUES_VERSION = 4
+# 4: a number that ends a name ("Grok 3", "Windows 11") is no figure to compare;
+# 5: an amount after a name is not part of it, a bare family name or a variant the claim names itself is no
+# variant, and days of the month are compared as dates, not as figures; a claim's bounds and estimates ("more than
+# 60 percent", "about 1,000") are met by the figures they describe.
+CUES_VERSION = 5
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -46,13 +49,46 @@ def years(text: str) -> set[int]:
 def _figures(text: str, names_too: bool = True):
     """(scaled value, digits as written, unit) of each number other than a year; without `names_too`,
     not the numbers that end a name either ("Grok 3", "Windows 11", "Lumen-2 8B": `_ends_name`)."""
+    for value, raw, unit, _ in _qualified(text, names_too):
+        yield value, raw, unit
+
+
+# Words before a figure that make it a bound or an estimate: "more than 60 percent" is true of 64 percent,
+# "about 1,000" of 1,040 (to the figure's last digit: "about $7.5 billion" is not $7.1 billion), "up to 7 percent"
+# of 7 percent; a figure without them must match (`_close`).
+_QUALIFIER = re.compile(r"\b(?:(?P<over>more than|over|above|at least|exceeding|upwards of|in excess of)|"
+                        r"(?P<under>less than|fewer than|under|below|at most|up to|no more than)|"
+                        r"(?P<about>about|around|roughly|approximately|nearly|almost|some|close to|"
+                        r"an estimated|estimated|circa))\s+(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5]|Rs\.?\s?)?$", re.IGNORECASE)
+
+
+def _qualified(text: str, names_too: bool = True):
+    """(scaled value, digits as written, unit, qualifier) per figure: qualifier "over", "under", "about" or ""."""
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
             continue
         if not names_too and _ends_name(text, match):
             continue
-        yield float(raw.replace(",", "")) * _SCALE.get(unit, 1.0), raw, unit
+        bound = _QUALIFIER.search(text, max(0, match.start() - 40), match.start())
+        qualifier = next((k for k, v in bound.groupdict().items() if v), "") if bound else ""
+        scale = _SCALE.get(unit, 1.0)
+        digits = raw.replace(",", "")
+        if qualifier == "about":   # "about" rounds: "about 60" is 55-65, "about $7.5 billion" 7.45-7.55 billion
+            step = 10.0 ** -len(digits.split(".")[1]) if "." in digits else 10.0 ** (len(digits) - len(digits.rstrip("0")))
+            qualifier = f"about:{step * scale / 2!r}"
+        yield float(digits) * scale, raw, unit, qualifier
+
+
+def _fits(value: float, qualifier: str, other: float) -> bool:
+    """Whether `other` (the evidence's figure) is what a claim's figure with this qualifier states."""
+    if qualifier == "over":      # within a factor of two: "more than 70 percent" says nothing of $3.91 billion
+        return value * 0.99 <= other <= value * 2
+    if qualifier == "under":
+        return value / 2 <= other <= value * 1.01
+    if qualifier.startswith("about:"):
+        return abs(value - other) <= float(qualifier.partition(":")[2]) + 1e-9 * abs(value) or _close(value, other)
+    return _close(value, other)
 
 
 _BEFORE = re.compile(r"(\S+) $")
@@ -109,7 +145,8 @@ def names(text: str) -> list[tuple[str, ...]]:
 
     found: list[tuple[str, ...]] = []
     run: list[str] = []
-    for raw in text.split():
+    tokens = text.split()
+    for at, raw in enumerate(tokens):
         token = raw.lstrip("([\"'\u201c\u2018")
         if token != raw and run:
             found.append(tuple(run))
@@ -120,7 +157,10 @@ def names(text: str) -> list[tuple[str, ...]]:
         adjective = _ADJECTIVE.search(word)
         if adjective and any(c.isupper() for c in word[:adjective.start()]):
             word, closes = word[:adjective.start()], True
-        if run and word and (word[0].isdigit() or word.lower() in _VARIANT):
+        if run and word and word[0].isdigit() and _amount(word, tokens[at + 1] if at + 1 < len(tokens) else ""):
+            found.append(tuple(run))          # "fined Driftnote 187 million euros": an amount, not "Driftnote 187"
+            run = []
+        elif run and word and (word[0].isdigit() or word.lower() in _VARIANT):
             run.append(word)
         elif word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS:
             if run and any(_marked(w.lower()) for w in run):
@@ -136,6 +176,15 @@ def names(text: str) -> list[tuple[str, ...]]:
     if run:
         found.append(tuple(run))
     return found
+
+
+_UNITS = frozenset(_SCALE) | frozenset("percent percentage per cent euros euro dollars dollar pounds yen yuan "
+                                       "rupees francs".split())
+
+
+def _amount(word: str, following: str) -> bool:
+    """Whether a figure after a name is an amount ("187 million", "34%"), by its own sign or the word after it."""
+    return "%" in word or _TRAIL.sub("", following).lower() in _UNITS
 
 
 def _marked(token: str) -> bool:
@@ -155,12 +204,19 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
         first = name[0].lower()
         return re.match(r"[^\W\d_]*", first).group(0) or first
 
-    theirs = names(evidence)
+    def said(name: tuple[str, ...]) -> str:
+        return "".join(name).lower()
+
+    ours = names(claim)
+    # Only a named variant tells: the family's or the company's bare name ("Sorrel" of "Sorrel 9") does not,
+    # nor a variant the claim itself names ("... two years more than for the Sorrel 8": "Sorrel 8").
+    theirs = [other for other in names(evidence) if any(_marked(w.lower()) for w in other)]
     out = []
-    for mine in dict.fromkeys(names(claim)):
+    for mine in dict.fromkeys(ours):
         if not any(_marked(w.lower()) for w in mine):
             continue                          # a family's name ("Grok") is said of each of its models
-        kin = [other for other in theirs if head(other) == head(mine)]
+        also = {said(name) for name in ours} - {said(mine)}
+        kin = [other for other in theirs if head(other) == head(mine) and said(other) not in also]
         differences = [set() if "".join(mine).lower() == "".join(other).lower()      # "PGE 2" and "PGE2"
                        else {w.lower() for w in mine} ^ {w.lower() for w in other} for other in kin]
         if kin and all(any(_marked(w) for w in diff) for diff in differences):
@@ -175,9 +231,11 @@ def mismatches(claim: str, evidence: str) -> list[str]:
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
-    claim_numbers, evidence_numbers = quantities(claim, names_too=False), quantities(evidence, names_too=False)
-    if claim_numbers and evidence_numbers and not any(_close(a, b) for a in claim_numbers for b in evidence_numbers):
-        reasons.append(f"number {sorted(claim_numbers)} vs {sorted(evidence_numbers)}")
+    # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
+    claim_numbers = {(v, q) for v, _, _, q in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
+    evidence_numbers = quantities(_DAY.sub(r"\1", evidence), names_too=False)
+    if claim_numbers and evidence_numbers and not any(_fits(a, q, b) for a, q in claim_numbers for b in evidence_numbers):
+        reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
     for mine, theirs in name_variants(claim, evidence):
         reasons.append(f"name {mine!r} vs {theirs!r}")
     if negated(claim) != negated(evidence):
@@ -197,11 +255,11 @@ def figures_agree(claim: str, evidence: str) -> bool:
     """Whether the claim states figures (years or telling quantities) and the evidence gives every one of
     them, with the same polarity: the mark of a sentence that states the claim's fact itself."""
     claim_years = years(claim)
-    telling = {value for value, raw, unit in _figures(claim) if _telling(raw, unit)}
+    telling = {(value, q) for value, raw, unit, q in _qualified(claim) if _telling(raw, unit)}
     if not claim_years and not telling:
         return False
     evidence_numbers = quantities(evidence)
-    return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
+    return (claim_years <= years(evidence) and all(any(_fits(a, q, b) for b in evidence_numbers) for a, q in telling)
             and negated(claim) == negated(evidence) and direction(claim) * direction(evidence) >= 0)
 
 
@@ -211,6 +269,6 @@ def figures_missing(claim: str, passage: str) -> bool:
     $9.4 billion revenue). Years and days of the month are left out: sources write "this year" or "on
     Monday" of the same fact."""
     claim = _DAY.sub(r"\1", claim)
-    telling = {value for value, raw, unit in _figures(claim, names_too=False) if _telling(raw, unit)}
+    telling = {(value, q) for value, raw, unit, q in _qualified(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
-    return bool(telling) and not any(_close(a, b) for a in telling for b in given)
+    return bool(telling) and not any(_fits(a, q, b) for a, q in telling for b in given)

@@ -45,6 +45,47 @@ def test_names_and_their_variants():
     assert name_variants("Developers reached Grok through xAI's API.", "Grok 3 is offered through xAI's API.") == []
 
 
+def test_amounts_family_names_and_the_claims_own_variants_are_no_name_mismatch():
+    from factcheck.cues import name_variants, names
+
+    # An amount after a name is not part of it (this claim was read as naming "Driftnote 187").
+    assert names("The regulator fined Driftnote 187 million euros.") == [("Driftnote",)]
+    assert names("It fined Driftnote 34% more.") == [("Driftnote",)]
+    assert names("Sorrel 9 Pro sold well.") == [("Sorrel", "9", "Pro")]
+    assert mismatches("The regulator fined Driftnote 187 million euros.", "It fined Driftnote \u20ac187 million.") == []
+    # The company's bare name is no variant of its product: "Sorrel" tells nothing against "Sorrel 9".
+    assert name_variants("The Sorrel 9 gets seven years of updates.", "Sorrel promised seven years of updates.") == []
+    # A variant the claim names itself is its comparison, not another product.
+    claim = "The Sorrel 9 gets seven years of updates, two more than the Sorrel 8 got."
+    assert name_variants(claim, "Sorrel promised seven years of updates, up from five for the Sorrel 8.") == []
+    # ... and a variant the claim does not name still is one.
+    assert name_variants("The Sorrel 9 gets seven years of updates.", "The Sorrel 8 got five years of updates.") == [
+        ("Sorrel 9", "Sorrel 8")]
+
+
+def test_bounds_and_estimates_in_a_claim_are_met_by_the_figures_they_describe():
+    from factcheck.cues import figures_agree, figures_missing
+
+    evidence = "Networking revenue rose 64 percent to $3.91 billion."
+    assert mismatches("Networking revenue rose more than 60 percent.", evidence) == []
+    assert figures_agree("Networking revenue rose by more than 60 percent.", evidence)
+    assert mismatches("Networking revenue rose by more than 70 percent.", evidence) == ["number [70.0] vs [64.0, 3910000000.0]"]
+    assert mismatches("Networking revenue was about $4 billion.", evidence) == []
+    assert mismatches("Networking revenue was about $4.5 billion.", evidence) != []   # rounds to the last digit
+    assert mismatches("Networking revenue rose less than 50 percent.", evidence) != []
+    assert not figures_missing("The company has nearly 2,000 employees.", "It has about 1,850 employees.")
+    assert figures_missing("The company has 2,000 employees.", "It has about 1,850 employees.")
+
+
+def test_days_of_the_month_are_compared_as_dates_not_figures():
+    # "March 10" is no figure against "4 hours and 9 minutes" ...
+    assert mismatches("The March 10 outage lasted a little over four hours.",
+                      "In total, customer-facing impact lasted 4 hours and 9 minutes.") == []
+    # ... but another day of the month is another date.
+    assert mismatches("The validator was updated on March 10.", "The validator was updated on March 9.") == [
+        "name 'March 10' vs 'March 9'"]
+
+
 def test_a_number_joined_to_a_name_by_a_hyphen_is_not_a_quantity():
     from factcheck.cues import figures_agree
 
