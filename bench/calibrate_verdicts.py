@@ -200,7 +200,9 @@ def main() -> int:
                                            "(factcheck.training.scifact_calibration_ids), open retrieval, "
                                            f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}, "
                                            f"gate {ws.settings.verifier_gate}, agree overlap "
-                                           f"{ws.settings.verifier_agree_overlap}, relevance gate "
+                                           f"{ws.settings.verifier_agree_overlap}, paraphrase "
+                                           f"{ws.settings.verifier_paraphrase}, restate {ws.settings.verifier_restate}, "
+                                           f"relevance gate "
                                            f"{ws.settings.verifier_relevance_gate} ({ws.settings.verifier_relevance_gate_sides})",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}
             path.write_text(json.dumps(record, indent=2) + "\n")

@@ -224,15 +224,19 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
     return out
 
 
-def mismatches(claim: str, evidence: str) -> list[str]:
-    """Reasons the evidence contradicts the claim on its figures, names or polarity; empty if none found."""
+def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
+    """Reasons the evidence contradicts the claim on its figures, names or polarity; empty if none found.
+
+    With `bounds`, a claim's bounds and estimates are met by the figures they describe ("more than 60 percent" by
+    64 percent): right before calling a contradiction, but not before calling support, as "more than" also
+    states thresholds ("plans above $55 a month" is not "plans above $65 a month")."""
     reasons = []
     claim_years, evidence_years = years(claim), years(evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
     # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
-    claim_numbers = {(v, q) for v, _, _, q in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
+    claim_numbers = {(v, q if bounds else "") for v, _, _, q in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
     evidence_numbers = quantities(_DAY.sub(r"\1", evidence), names_too=False)
     if claim_numbers and evidence_numbers and not any(_fits(a, q, b) for a, q in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
@@ -255,11 +259,11 @@ def figures_agree(claim: str, evidence: str) -> bool:
     """Whether the claim states figures (years or telling quantities) and the evidence gives every one of
     them, with the same polarity: the mark of a sentence that states the claim's fact itself."""
     claim_years = years(claim)
-    telling = {(value, q) for value, raw, unit, q in _qualified(claim) if _telling(raw, unit)}
+    telling = {value for value, raw, unit in _figures(claim) if _telling(raw, unit)}
     if not claim_years and not telling:
         return False
     evidence_numbers = quantities(evidence)
-    return (claim_years <= years(evidence) and all(any(_fits(a, q, b) for b in evidence_numbers) for a, q in telling)
+    return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
             and negated(claim) == negated(evidence) and direction(claim) * direction(evidence) >= 0)
 
 

@@ -123,12 +123,13 @@ def make_verifier(settings: Settings) -> Verifier:
 
 
 def verifier_options(settings: Settings) -> dict:
-    """The cross-encoder verifier's gates, figure-agreement and paraphrase cues as the settings give them
+    """The cross-encoder verifier's gates, figure-agreement, paraphrase and restatement cues as the settings give them
     (keyword arguments of `NLIVerifier`)."""
-    bounds, paraphrase = settings.gate_bounds, settings.verifier_paraphrase or None
-    embedder = load_embedder(settings.verifier_gate_model, settings.embedding_batch_size) if bounds or paraphrase else None
+    bounds, paraphrase, restate = settings.gate_bounds, settings.verifier_paraphrase or None, settings.verifier_restate or None
+    embedder = (load_embedder(settings.verifier_gate_model, settings.embedding_batch_size)
+                if bounds or paraphrase or restate else None)
     return {"similarity": embedder, "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
-            "paraphrase": paraphrase, "relevance_gate": settings.relevance_gate_bounds,
+            "paraphrase": paraphrase, "restate": restate, "relevance_gate": settings.relevance_gate_bounds,
             "relevance_sides": settings.verifier_relevance_gate_sides}
 
 

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
                                                    "claim (by verifier_gate_model) reaches this, with no figure, name, "
                                                    "negation or direction mismatch, counts as support where the model "
                                                    "reads a contradiction; 0 turns the cue off.")
+    verifier_restate: float = Field(0.8, ge=0.0, le=1.0,
+                                    description="Cross-encoder verifier: a sentence whose embedding cosine to the "
+                                                "claim reaches this, using half of its words with no figure, name, "
+                                                "negation or direction mismatch, counts as support where the model "
+                                                "reads it as neutral; 0 turns the cue off.")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
@@ -131,4 +136,4 @@ class Settings(BaseSettings):
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
               "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap",
-              "verifier_paraphrase", "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "verifier_paraphrase", "verifier_restate", "verifier_relevance_gate", "verifier_relevance_gate_sides")

@@ -7,6 +7,7 @@ contradiction) and turn the passage stances into one verdict with `aggregate`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Iterable, Protocol, Sequence
@@ -162,7 +163,8 @@ class VerdictCalibration:
 
 def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8,
                  min_overlap: float = 0.5, agree_overlap: float | None = None,
-                 cosine: float | None = None, paraphrase: float | None = None) -> tuple[float, float]:
+                 cosine: float | None = None, paraphrase: float | None = None,
+                 restate: float | None = None) -> tuple[float, float]:
     """Move most of the support to refutation when the evidence gives another year or figure.
 
     Small NLI models read "invested $50 billion" as support for "invested $13 billion"; a
@@ -177,15 +179,22 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     that differs from it in no figure, name, negation or direction of change (`cues.mismatches`:
     "Tessellate shares fell 4 percent in after-hours trading following the results" against
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
-    to support.
+    to support. With `restate`, a sentence the model reads as neither (support and refutation both
+    under 0.5) that restates at least `min_overlap` of the claim's words, with an embedding `cosine` of
+    at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
+    include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
+    customers on plans costing more than C$55 a month get satellite texting at no additional charge").
     """
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
             or (paraphrase is not None and cosine is not None and cosine >= paraphrase
-                and not mismatches(claim, evidence))):
+                and not mismatches(claim, evidence, bounds=False))):
         moved = refute * weight
         return support + moved, refute - moved
+    if (restate is not None and cosine is not None and cosine >= restate and support < 0.5 and refute < 0.5
+            and shared >= min_overlap and not mismatches(claim, evidence, bounds=False)):
+        return support + (1.0 - support - refute) * weight, refute
     if support < 0.2 or shared < min_overlap:
         return support, refute
     reasons = [r for r in mismatches(claim, evidence) if r != "negation"]
@@ -246,6 +255,18 @@ def ramp_of(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
+VERSION_CHARS = 100   # the length of verdicts.verifier_version
+
+
+def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
+    """A verifier version that fits the verdicts table: a longer one keeps its start and ends in a hash of the
+    whole, so it still tells verifiers apart (a hub model's 40-character commit hash with the default options
+    came to more than 100 characters, which PostgreSQL refused)."""
+    if len(version) <= limit:
+        return version
+    return version[:limit - 13] + "~" + hashlib.sha1(version.encode()).hexdigest()[:12]
+
+
 class NLIVerifier:
     """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`.
 
@@ -274,6 +295,8 @@ class NLIVerifier:
     paraphrase: a cosine (of the `similarity` embeddings): a sentence this close to the claim that
         differs from it in no figure, name, negation or direction of change restates it, so a
         contradiction the model reads there counts as support (`cue_adjusted`).
+    restate: a cosine: such a sentence that also uses at least half of the claim's words counts as
+        support where the model reads it as neutral (`cue_adjusted`).
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -282,7 +305,7 @@ class NLIVerifier:
                  gate: tuple[float, float] | None = None, relevance: bool = True,
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
                  agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
-                 relevance_sides: str = "both", paraphrase: float | None = None):
+                 relevance_sides: str = "both", paraphrase: float | None = None, restate: float | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
         self.scorer = scorer
@@ -290,9 +313,10 @@ class NLIVerifier:
         self.relevance_gate = relevance_gate
         self.agree_overlap = agree_overlap
         self.gate = gate
-        self.similarity = similarity if similarity_gate is not None or paraphrase else None
+        self.similarity = similarity if similarity_gate is not None or paraphrase or restate else None
         self.similarity_gate = similarity_gate if similarity is not None else None
         self.paraphrase = paraphrase if similarity is not None and cues and paraphrase else None
+        self.restate = restate if similarity is not None and cues and restate else None
         self.relevance = relevance
         self.calibration = calibration if calibration is not None else getattr(scorer, "verdict_calibration", None)
         if threshold is None:
@@ -314,9 +338,12 @@ class NLIVerifier:
             self.version += f"-agree{self.agree_overlap:g}"
         if self.paraphrase is not None:
             self.version += f"-para{self.paraphrase:g}"
+        if self.restate is not None:
+            self.version += f"-rest{self.restate:g}"
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsupport"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
+        self.version = bounded_version(self.version)
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -335,8 +362,10 @@ class NLIVerifier:
         probs = scored[index]
         cosine = np.full(len(distinct), np.nan)
         if self.similarity is not None and distinct:
-            # Embedding every sentence costs about as much as scoring it: only contradictions worth a look.
-            gated = [n for n in range(len(distinct)) if scored[n][2] >= GATE_FROM]
+            # Embedding every sentence costs about as much as scoring it: only contradictions worth a look,
+            # and with `restate` the sentences that use half of the claim's words.
+            gated = [n for n in range(len(distinct)) if scored[n][2] >= GATE_FROM
+                     or (self.restate is not None and overlap(*distinct[n]) >= 0.5)]
             if gated:
                 cosine[gated] = cosines(self.similarity, [distinct[n] for n in gated])
         ramp = np.ones(len(distinct))
@@ -356,7 +385,8 @@ class NLIVerifier:
                 refute *= refutation_gate(claims[c], text, *self.gate)
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
-                                               cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase)
+                                               cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase,
+                                               restate=self.restate)
                 if lacking[c, h]:
                     support = 0.0
             relevance = hits[c][h].relevance

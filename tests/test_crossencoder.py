@@ -206,3 +206,25 @@ def test_compact_weights_are_the_same_bytes_every_time(tmp_path):
     for path in paths:          # separate processes: the hash seeds that used to reorder the metadata differ
         subprocess.run([sys.executable, "-c", script, str(path)], check=True)
     assert len({path.read_bytes() for path in paths}) == 1
+
+
+@needs_model
+def test_the_shipped_verifier_takes_a_restatement_it_reads_as_neutral_for_support(tmp_path):
+    """The product's verifier (settings' defaults, real MiniLM cosines): the small model reads this restatement as
+    neutral (about 0.3 / 0.5 / 0.2); the restatement cue (`FACTCHECK_VERIFIER_RESTATE`) takes it for support."""
+    from factcheck.pipeline import make_verifier
+    from factcheck.records import Hit, Label
+    from factcheck.settings import Settings
+
+    claim = "Northwind Air passengers flying business class will get free in-flight Wi-Fi on routes longer than six hours."
+    restated = ("Northwind Air will offer complimentary in-flight Wi-Fi to business-class passengers on routes of more "
+                "than six hours.")
+    other_fact = "Northwind Air will offer complimentary lounge access to business-class passengers on all routes."
+    hits = [[Hit(1, "src-1", restated, 0.1, 0.8, 1.0)], [Hit(2, "src-2", other_fact, 0.1, 0.8, 1.0)]]
+    verifier = make_verifier(Settings(home=tmp_path))
+    assert "-rest0.8" in verifier.version
+    supported, other = verifier.verify([claim, claim], hits)
+    assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == restated
+    assert other.label is not Label.SUPPORTED
+    [off] = make_verifier(Settings(home=tmp_path, verifier_restate=0)).verify([claim], hits[:1])
+    assert off.label is Label.NOT_ENOUGH_INFO

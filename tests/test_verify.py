@@ -68,7 +68,9 @@ def test_bounds_and_estimates_in_a_claim_are_met_by_the_figures_they_describe():
 
     evidence = "Networking revenue rose 64 percent to $3.91 billion."
     assert mismatches("Networking revenue rose more than 60 percent.", evidence) == []
-    assert figures_agree("Networking revenue rose by more than 60 percent.", evidence)
+    # Only against a contradiction: before support, "more than" may be a threshold ("plans above $55 a month").
+    assert mismatches("Networking revenue rose more than 60 percent.", evidence, bounds=False) != []
+    assert not figures_agree("Networking revenue rose by more than 60 percent.", evidence)
     assert mismatches("Networking revenue rose by more than 70 percent.", evidence) == ["number [70.0] vs [64.0, 3910000000.0]"]
     assert mismatches("Networking revenue was about $4 billion.", evidence) == []
     assert mismatches("Networking revenue was about $4.5 billion.", evidence) != []   # rounds to the last digit
@@ -365,6 +367,56 @@ def test_a_close_paraphrase_with_no_mismatch_counts_as_support():
     assert far.label is Label.REFUTED
 
 
+class NeutralScorer:
+    """A pair scorer that reads every pair as neutral, as the small model does with many paraphrases."""
+
+    name, version = "neutral", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        return np.array([[0.3, 0.6, 0.1]] * len(pairs))
+
+
+def test_a_close_restatement_the_model_calls_neutral_counts_as_support():
+    from factcheck.embed import HashEmbedder
+    from factcheck.verify import NLIVerifier
+
+    claim = "The carrier includes satellite texting at no extra cost on plans above $55 a month."
+    restated = "The carrier includes satellite texting at no extra cost on all plans above $55 a month, it said."
+    changed = "The carrier includes satellite texting at no extra cost on all plans above $65 a month, it said."
+    elsewhere = "Satellite texting is popular with hikers."
+    verifier = NLIVerifier(NeutralScorer(), similarity=HashEmbedder(256), restate=0.8)
+    [supported, other_figure, unrelated] = verifier.verify(
+        [claim] * 3, [[hit(1, restated)], [hit(2, changed)], [hit(3, elsewhere)]])
+    assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == restated
+    assert other_figure.label is Label.NOT_ENOUGH_INFO and unrelated.label is Label.NOT_ENOUGH_INFO
+    assert "-rest0.8" in verifier.version
+    [off] = NLIVerifier(NeutralScorer(), similarity=HashEmbedder(256)).verify([claim], [[hit(1, restated)]])
+    assert off.label is Label.NOT_ENOUGH_INFO
+    [far] = NLIVerifier(NeutralScorer(), similarity=HashEmbedder(256), restate=0.999).verify([claim], [[hit(1, restated)]])
+    assert far.label is Label.NOT_ENOUGH_INFO
+    [no_cues] = NLIVerifier(NeutralScorer(), similarity=HashEmbedder(256), restate=0.8, cues=False).verify(
+        [claim], [[hit(1, restated)]])
+    assert no_cues.label is Label.NOT_ENOUGH_INFO
+
+
+def test_a_long_verifier_version_is_bounded_to_the_column_and_still_tells_verifiers_apart():
+    from factcheck.embed import HashEmbedder
+    from factcheck.verify import VERSION_CHARS, NLIVerifier, bounded_version
+
+    class HubScorer(NeutralScorer):
+        version = "0123456789abcdef0123456789abcdef01234567-T1.29-bf16"   # a hub model's commit hash
+
+    options = dict(similarity=HashEmbedder(64), similarity_gate=(0.25, 0.45), agree_overlap=0.6,
+                   paraphrase=0.85, restate=0.8, relevance_gate=(-5, -1), relevance_sides="support")
+    long = NLIVerifier(HubScorer(), **options).version
+    other = NLIVerifier(HubScorer(), **{**options, "restate": 0.75}).version
+    assert len(long) == len(other) == VERSION_CHARS and long != other
+    assert long.startswith(HubScorer.version + "-cues") and bounded_version(long) == long
+    assert bounded_version("short") == "short"
+
+
 def test_similarity_gate_ignores_contradictions_from_sentences_about_something_else():
     from factcheck.embed import HashEmbedder
     from factcheck.verify import NLIVerifier, similarity_ramp
@@ -391,12 +443,12 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert settings.gate_bounds == (0.25, 0.45) and settings.verifier_agree_overlap == 0.6
     options = verifier_options(settings)
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
-    assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85
+    assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85 and options["restate"] == 0.8
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
-                                    verifier_paraphrase=0, verifier_relevance_gate="off"))
+                                    verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off"))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
-                   "relevance_gate": None, "relevance_sides": "support"}
+                   "restate": None, "relevance_gate": None, "relevance_sides": "support"}
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
     assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
