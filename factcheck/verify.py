@@ -341,7 +341,7 @@ class NLIVerifier:
         if self.restate is not None:
             self.version += f"-rest{self.restate:g}"
         if self.relevance_gate is not None:
-            kind = "relgate" if self.relevance_sides == "both" else "relsupport"
+            kind = "relgate" if self.relevance_sides == "both" else "relsup"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
         self.version = bounded_version(self.version)
 

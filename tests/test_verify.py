@@ -487,7 +487,7 @@ def test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_th
     [both] = gated.verify([claim], [refuting])
     assert kept.label is Label.REFUTED and both.label is Label.NOT_ENOUGH_INFO
     [weak] = support_only.verify([claim], [hits[0]])
-    assert weak.label is Label.NOT_ENOUGH_INFO and "relsupport-4-0" in support_only.version
+    assert weak.label is Label.NOT_ENOUGH_INFO and "relsup-4-0" in support_only.version
     with pytest.raises(ValueError, match="relevance_sides"):
         NLIVerifier(FakeScorer(), relevance_sides="refute")
 
