@@ -1,10 +1,12 @@
-"""Verdicts on the held-out tech-news set `bench/data/technews_fresh` (written in session 19 without running the system).
+"""Verdicts on a fresh tech-news set: `bench/data/technews_fresh` or `technews_fresh2` (written blind in session 19).
 
 Indexes the set's six sources in a scratch home with `factcheck sources add`, runs `factcheck verify-claims` (the
 real CLI) on its 60 claims and prints accuracy, macro-F1, the confusion matrix, the result per `kind` tag and each
-wrong verdict with the sentence it cites. The set is for measuring only: do not tune on it (see its README).
+wrong verdict with the sentence it cites. `technews_fresh` became a dev set after its first run; `technews_fresh2`
+is held out: run it to measure, never to choose (see each set's README).
 
     python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
+    python bench/technews_fresh.py --set technews_fresh2 --verifier baseline --verifier packaged:factcheck-verifier
 """
 from __future__ import annotations
 
@@ -15,9 +17,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from examples_verdicts import LABELS, ROOT, run
-
-DATA = ROOT / "bench" / "data" / "technews_fresh"
-
 
 def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
     from factcheck.training import macro_f1
@@ -47,13 +46,15 @@ def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
+    parser.add_argument("--set", default="technews_fresh", choices=["technews_fresh", "technews_fresh2"])
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in (DATA / "claims.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    lines = [f"technews_fresh: {len(rows)} claims ({dict(Counter(r['gold'] for r in rows))}), sources {DATA / 'sources'}"]
+    data = ROOT / "bench" / "data" / args.set
+    rows = [json.loads(line) for line in (data / "claims.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [f"{args.set}: {len(rows)} claims ({dict(Counter(r['gold'] for r in rows))}), sources {data / 'sources'}"]
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        run(home, "sources", "add", str(DATA / "sources"))
+        run(home, "sources", "add", str(data / "sources"))
         claims = Path(tmp) / "claims.jsonl"
         claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows))
         for verifier in args.verifier or ["packaged:factcheck-verifier"]:
