@@ -66,6 +66,20 @@ def run(home: Path, *args: str, verifier: str | None = None) -> None:
     subprocess.run([sys.executable, "-m", "factcheck", *args], env=env, check=True)
 
 
+def cli_verdicts(home: Path, claims: Path, out: Path, verifier: str | None) -> dict[str, dict]:
+    """`factcheck verify-claims` on a claims file in `home`: its verdict records by claim id."""
+    run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
+    return {v["id"]: v for v in map(json.loads, out.read_text().splitlines())}
+
+
+def finish(lines: list[str], out: Path | None) -> int:
+    """Print the report and write it to `out` too."""
+    print("\n".join(lines))
+    if out:
+        out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
@@ -82,16 +96,12 @@ def main() -> int:
         claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows + technews))
         tail = [f"technews_retrieval: {len(technews)} claims ({dict(Counter(r['gold'] for r in technews))})"]
         for verifier in args.verifier or ["baseline"]:
-            out = Path(tmp) / "verdicts.jsonl"
-            run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
-            predicted = {v["id"]: v["label"] for v in map(json.loads, out.read_text().splitlines())}
+            verdicts = cli_verdicts(home, claims, Path(tmp) / "verdicts.jsonl", verifier)
+            predicted = {key: v["label"] for key, v in verdicts.items()}
             lines += report(verifier, rows, predicted)
             tail += report(verifier, technews, predicted)
         lines += tail
-    print("\n".join(lines))
-    if args.out:
-        args.out.write_text("\n".join(lines) + "\n")
-    return 0
+    return finish(lines, args.out)
 
 
 if __name__ == "__main__":

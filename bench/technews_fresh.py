@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from examples_verdicts import LABELS, ROOT, run
+from examples_verdicts import LABELS, ROOT, cli_verdicts, finish, run
 
 def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
     from factcheck.training import macro_f1
@@ -58,14 +58,8 @@ def main() -> int:
         claims = Path(tmp) / "claims.jsonl"
         claims.write_text("".join(json.dumps({"id": r["id"], "claim": r["claim"]}) + "\n" for r in rows))
         for verifier in args.verifier or ["packaged:factcheck-verifier"]:
-            out = Path(tmp) / "verdicts.jsonl"
-            run(home, "verify-claims", str(claims), "--out", str(out), verifier=verifier)
-            verdicts = {v["id"]: v for v in map(json.loads, out.read_text().splitlines())}
-            lines += report(verifier, rows, verdicts)
-    print("\n".join(lines))
-    if args.out:
-        args.out.write_text("\n".join(lines) + "\n")
-    return 0
+            lines += report(verifier, rows, cli_verdicts(home, claims, Path(tmp) / "verdicts.jsonl", verifier))
+    return finish(lines, args.out)
 
 
 if __name__ == "__main__":
