@@ -46,7 +46,7 @@ def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
-    parser.add_argument("--set", default="technews_fresh", choices=["technews_fresh", "technews_fresh2"])
+    parser.add_argument("--set", default="technews_fresh", choices=["technews_fresh", "technews_fresh2", "technews_fresh3"])
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     data = ROOT / "bench" / "data" / args.set
