@@ -62,33 +62,35 @@ _QUALIFIER = re.compile(r"\b(?:(?P<over>more than|over|above|at least|exceeding|
                         r"an estimated|estimated|circa))\s+(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5]|Rs\.?\s?)?$", re.IGNORECASE)
 
 
+_EXACT = ("", 0.0)
+
+
 def _qualified(text: str, names_too: bool = True):
-    """(scaled value, digits as written, unit, qualifier) per figure: qualifier "over", "under", "about" or ""."""
+    """(scaled value, digits as written, unit, bound) per figure; bound: ("over" | "under" | "about" | "",
+    the tolerance of "about": half a unit of the figure's last digit)."""
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
             continue
         if not names_too and _ends_name(text, match):
             continue
-        bound = _QUALIFIER.search(text, max(0, match.start() - 40), match.start())
-        qualifier = next((k for k, v in bound.groupdict().items() if v), "") if bound else ""
+        found = _QUALIFIER.search(text, max(0, match.start() - 40), match.start())
+        kind = next((k for k, v in found.groupdict().items() if v), "") if found else ""
         scale = _SCALE.get(unit, 1.0)
         digits = raw.replace(",", "")
-        if qualifier == "about":   # "about" rounds: "about 60" is 55-65, "about $7.5 billion" 7.45-7.55 billion
-            step = 10.0 ** -len(digits.split(".")[1]) if "." in digits else 10.0 ** (len(digits) - len(digits.rstrip("0")))
-            qualifier = f"about:{step * scale / 2!r}"
-        yield float(digits) * scale, raw, unit, qualifier
+        # "about" rounds: "about 60" is 55-65, "about $7.5 billion" 7.45-7.55 billion
+        step = 10.0 ** -len(digits.split(".")[1]) if "." in digits else 10.0 ** (len(digits) - len(digits.rstrip("0")))
+        yield float(digits) * scale, raw, unit, (kind, step * scale / 2 if kind == "about" else 0.0)
 
 
-def _fits(value: float, qualifier: str, other: float) -> bool:
-    """Whether `other` (the evidence's figure) is what a claim's figure with this qualifier states."""
-    if qualifier == "over":      # within a factor of two: "more than 70 percent" says nothing of $3.91 billion
+def _fits(value: float, bound: tuple[str, float], other: float) -> bool:
+    """Whether `other` (the evidence's figure) is what a claim's figure with this bound states."""
+    kind, tolerance = bound
+    if kind == "over":      # within a factor of two: "more than 70 percent" says nothing of $3.91 billion
         return value * 0.99 <= other <= value * 2
-    if qualifier == "under":
+    if kind == "under":
         return value / 2 <= other <= value * 1.01
-    if qualifier.startswith("about:"):
-        return abs(value - other) <= float(qualifier.partition(":")[2]) + 1e-9 * abs(value) or _close(value, other)
-    return _close(value, other)
+    return abs(value - other) <= tolerance * (1 + 1e-9) or _close(value, other)
 
 
 _BEFORE = re.compile(r"(\S+) $")
@@ -236,9 +238,9 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
     # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
-    claim_numbers = {(v, q if bounds else "") for v, _, _, q in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
+    claim_numbers = {(v, b if bounds else _EXACT) for v, _, _, b in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
     evidence_numbers = quantities(_DAY.sub(r"\1", evidence), names_too=False)
-    if claim_numbers and evidence_numbers and not any(_fits(a, q, b) for a, q in claim_numbers for b in evidence_numbers):
+    if claim_numbers and evidence_numbers and not any(_fits(a, bound, b) for a, bound in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
     for mine, theirs in name_variants(claim, evidence):
         reasons.append(f"name {mine!r} vs {theirs!r}")
@@ -273,6 +275,6 @@ def figures_missing(claim: str, passage: str) -> bool:
     $9.4 billion revenue). Years and days of the month are left out: sources write "this year" or "on
     Monday" of the same fact."""
     claim = _DAY.sub(r"\1", claim)
-    telling = {(value, q) for value, raw, unit, q in _qualified(claim, names_too=False) if _telling(raw, unit)}
+    telling = {(value, b) for value, raw, unit, b in _qualified(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
-    return bool(telling) and not any(_fits(a, q, b) for a, q in telling for b in given)
+    return bool(telling) and not any(_fits(a, bound, b) for a, bound in telling for b in given)

@@ -415,6 +415,9 @@ def test_a_long_verifier_version_is_bounded_to_the_column_and_still_tells_verifi
     assert len(long) == len(other) == VERSION_CHARS and long != other
     assert long.startswith(HubScorer.version + "-cues") and bounded_version(long) == long
     assert bounded_version("short") == "short"
+    from factcheck.schema import VerdictRow
+
+    assert VerdictRow.__table__.c.verifier_version.type.length == VERSION_CHARS
 
 
 def test_similarity_gate_ignores_contradictions_from_sentences_about_something_else():
