@@ -219,7 +219,7 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
             continue                          # a family's name ("Grok") is said of each of its models
         also = {said(name) for name in ours} - {said(mine)}
         kin = [other for other in theirs if head(other) == head(mine) and said(other) not in also]
-        differences = [set() if "".join(mine).lower() == "".join(other).lower()      # "PGE 2" and "PGE2"
+        differences = [set() if said(mine) == said(other)      # "PGE 2" and "PGE2"
                        else {w.lower() for w in mine} ^ {w.lower() for w in other} for other in kin]
         if kin and all(any(_marked(w) for w in diff) for diff in differences):
             out.append((" ".join(mine), " ".join(kin[0])))
@@ -273,7 +273,8 @@ def figures_missing(claim: str, passage: str) -> bool:
     """Whether the claim states telling figures and the passage gives none of them: such a passage cannot
     state the claim's fact ("Tessellate employs about 26,000 people" is not supported by a passage on its
     $9.4 billion revenue). Years and days of the month are left out: sources write "this year" or "on
-    Monday" of the same fact."""
+    Monday" of the same fact. A claim's bounds and estimates count as given by the figures they describe
+    ("nearly 2,000 employees" by "about 1,850"): this only vetoes support, so it errs on the side of the model."""
     claim = _DAY.sub(r"\1", claim)
     telling = {(value, b) for value, raw, unit, b in _qualified(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
