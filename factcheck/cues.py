@@ -18,8 +18,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # 4: a number that ends a name ("Grok 3", "Windows 11") is no figure to compare;
 # 5: an amount after a name is not part of it, a bare family name or a variant the claim names itself is no
 # variant, and days of the month are compared as dates, not as figures; a claim's bounds and estimates ("more than
-# 60 percent", "about 1,000") are met by the figures they describe.
-CUES_VERSION = 5
+# 60 percent", "about 1,000") are met by the figures they describe; 6: days written before their month ("30 June") are
+# dates too.
+CUES_VERSION = 6
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -98,6 +99,24 @@ _MONTH_NAMES = [m.lower() for m in _MONTHS] + "jan feb mar apr jun jul aug sep s
 _CALENDAR = frozenset(_MONTH_NAMES + "monday tuesday wednesday thursday friday saturday sunday "
                                      "usd eur gbp jpy cny rmb chf inr cad aud us$".split())
 _DAY = re.compile(rf"\b((?:{'|'.join(_MONTH_NAMES)})\.?)\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.IGNORECASE)   # "May 19"
+# A day written before its month ("30 June 2026", "1st of March"), as wire services outside the U.S. write it.
+_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?((?:{'|'.join(_MONTH_NAMES)})\b)\.?(?:,?\s+((?:19|20)\d\d)\b)?",
+                        re.IGNORECASE)
+
+
+def month_first(text: str) -> str:
+    """The text with day-first dates written month first ("30 June 2026" -> "June 30, 2026"), so that the day is
+    read as a date's (`_DAY`), not as a figure, and compared with "June 30, 2026" as the same date."""
+    return _DAY_FIRST.sub(lambda m: f"{m.group(2)} {m.group(1)}" + (f", {m.group(3)}" if m.group(3) else ""), text)
+
+
+def dates(text: str) -> set[tuple[int, int]]:
+    """(month, day) of each day of the month the text names, written either way ("March 10", "10 Sept. 2026")."""
+    found = set()
+    for match in _DAY.finditer(month_first(text)):
+        month = [m[:3] for m in _MONTH_NAMES[:12]].index(match.group(1).lower()[:3]) + 1
+        found.add((month, int(re.match(r"\s*(\d+)", match.group(0)[len(match.group(1)):]).group(1))))
+    return found
 
 
 def _ends_name(text: str, match: re.Match) -> bool:
@@ -108,6 +127,8 @@ def _ends_name(text: str, match: re.Match) -> bool:
     if unit and (len(unit) > 1 or match.group(0)[len(match.group(1))].isspace()):
         return False
     before = _BEFORE.search(text, 0, match.start())
+    if before and before.group(1).lower() == "version":         # "RuvaneDB version 9.0" is "RuvaneDB 9.0"
+        before = _BEFORE.search(text, 0, before.start())
     if not before:
         return False
     word = _TRAIL.sub("", before.group(1))
@@ -159,6 +180,8 @@ def names(text: str) -> list[tuple[str, ...]]:
         adjective = _ADJECTIVE.search(word)
         if adjective and any(c.isupper() for c in word[:adjective.start()]):
             word, closes = word[:adjective.start()], True
+        if run and word.lower() == "version" and at + 1 < len(tokens) and tokens[at + 1][:1].isdigit():
+            continue                          # "RuvaneDB version 9.0" names "RuvaneDB 9.0"
         if run and word and word[0].isdigit() and _amount(word, tokens[at + 1] if at + 1 < len(tokens) else ""):
             found.append(tuple(run))          # "fined Driftnote 187 million euros": an amount, not "Driftnote 187"
             run = []
@@ -217,6 +240,8 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
     for mine in dict.fromkeys(ours):
         if not any(_marked(w.lower()) for w in mine):
             continue                          # a family's name ("Grok") is said of each of its models
+        if mine[0].lower().rstrip(".") in _MONTH_NAMES:
+            continue                          # "March 10" is a date: `dates` compares those
         also = {said(name) for name in ours} - {said(mine)}
         kin = [other for other in theirs if head(other) == head(mine) and said(other) not in also]
         differences = [set() if said(mine) == said(other)      # "PGE 2" and "PGE2"
@@ -233,9 +258,13 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     64 percent): right before calling a contradiction, but not before calling support, as "more than" also
     states thresholds ("plans above $55 a month" is not "plans above $65 a month")."""
     reasons = []
+    claim, evidence = month_first(claim), month_first(evidence)
     claim_years, evidence_years = years(claim), years(evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
+    claim_dates, evidence_dates = dates(claim), dates(evidence)
+    if claim_dates and evidence_dates and not claim_dates & evidence_dates:
+        reasons.append(f"date {sorted(claim_dates)} vs {sorted(evidence_dates)}")
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
     # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
     claim_numbers = {(v, b if bounds else _EXACT) for v, _, _, b in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
@@ -275,7 +304,7 @@ def figures_missing(claim: str, passage: str) -> bool:
     $9.4 billion revenue). Years and days of the month are left out: sources write "this year" or "on
     Monday" of the same fact. A claim's bounds and estimates count as given by the figures they describe
     ("nearly 2,000 employees" by "about 1,850"): this only vetoes support, so it errs on the side of the model."""
-    claim = _DAY.sub(r"\1", claim)
+    claim = _DAY.sub(r"\1", month_first(claim))
     telling = {(value, b) for value, raw, unit, b in _qualified(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
     return bool(telling) and not any(_fits(a, bound, b) for a, bound in telling for b in given)

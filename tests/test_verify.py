@@ -58,6 +58,10 @@ def test_amounts_family_names_and_the_claims_own_variants_are_no_name_mismatch()
     # A variant the claim names itself is its comparison, not another product.
     claim = "The Sorrel 9 gets seven years of updates, two more than the Sorrel 8 got."
     assert name_variants(claim, "Sorrel promised seven years of updates, up from five for the Sorrel 8.") == []
+    # "version 9.0" after a name is that name's variant, not a figure.
+    fork = "Contributors announced Selkie, a fork of RuvaneDB 8.6.2 that stays under the Apache License 2.0."
+    assert name_variants("Selkie is a fork of RuvaneDB version 9.0.", fork) == [("RuvaneDB 9.0", "RuvaneDB 8.6.2")]
+    assert mismatches("Selkie is a fork of RuvaneDB version 8.6.2.", fork) == []
     # ... and a variant the claim does not name still is one.
     assert name_variants("The Sorrel 9 gets seven years of updates.", "The Sorrel 8 got five years of updates.") == [
         ("Sorrel 9", "Sorrel 8")]
@@ -85,7 +89,17 @@ def test_days_of_the_month_are_compared_as_dates_not_figures():
                       "In total, customer-facing impact lasted 4 hours and 9 minutes.") == []
     # ... but another day of the month is another date.
     assert mismatches("The validator was updated on March 10.", "The validator was updated on March 9.") == [
-        "name 'March 10' vs 'March 9'"]
+        "date [(3, 10)] vs [(3, 9)]"]
+    # Another month is another date, whatever the day (the names' heads differ, so no variant check saw it).
+    assert mismatches("Ruvane announced the licence change on February 21, 2026.",
+                      "Ruvane announced on January 21, 2026 that RuvaneDB will move to the Business Source License; "
+                      "RuvaneDB 8.6, released on December 9, 2025, stays under Apache 2.0.") == [
+        "date [(2, 21)] vs [(1, 21), (12, 9)]"]
+    # A day written before its month is the same date ("30 June 2026" is "June 30, 2026"), not the figure 30.
+    shutdown = "Quillfeather will shut down Glimmerlane on June 30, 2026, ending a four-year bet on streaming."
+    assert mismatches("Glimmerlane will stop operating on 30 June 2026.", shutdown) == []
+    assert mismatches("Glimmerlane will stop operating on 20 June 2026.", shutdown) == ["date [(6, 20)] vs [(6, 30)]"]
+    assert mismatches("The permit was issued on the 18th of February.", "The DMV granted the permit on February 18.") == []
 
 
 def test_a_number_joined_to_a_name_by_a_hyphen_is_not_a_quantity():
