@@ -147,6 +147,7 @@ def main() -> int:
                     "verifier_agree_overlap": ws.settings.verifier_agree_overlap,
                     "verifier_relevance_gate": ws.settings.verifier_relevance_gate,
                     "verifier_relevance_gate_sides": ws.settings.verifier_relevance_gate_sides,
+                    "verifier_words_gate": ws.settings.verifier_words_gate, "verifier_torn": ws.settings.verifier_torn,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]
@@ -199,9 +200,11 @@ def main() -> int:
                                  "fit_on": f"{len(train)} SciFact train claims held out of training "
                                            "(factcheck.training.scifact_calibration_ids), open retrieval, "
                                            f"top {ws.settings.top_k} passages, reranker {ws.settings.reranker}, "
-                                           f"gate {ws.settings.verifier_gate}, agree overlap "
+                                           f"gate {ws.settings.verifier_gate}, words gate "
+                                           f"{ws.settings.verifier_words_gate}, agree overlap "
                                            f"{ws.settings.verifier_agree_overlap}, paraphrase "
                                            f"{ws.settings.verifier_paraphrase}, restate {ws.settings.verifier_restate}, "
+                                           f"torn {ws.settings.verifier_torn}, "
                                            f"relevance gate "
                                            f"{ws.settings.verifier_relevance_gate} ({ws.settings.verifier_relevance_gate_sides})",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}

@@ -66,6 +66,15 @@ def tech_hits(sets: dict, cache: Path | None) -> dict[str, list]:
 
 VARIANTS: dict[str, dict] = {
     "shipped": {},
+    "session 19 (no words gate, no torn cue)": {"words": None, "torn": None},
+    "no torn cue": {"torn": None},
+    "torn 0.25": {"torn": 0.25},
+    "torn 0.35": {"torn": 0.35},
+    "no words gate": {"words": None},
+    "words gate 0-0.2": {"words": (0.0, 0.2)},
+    "words gate 0-0.3": {"words": (0.0, 0.3)},
+    "words gate 0-0.4": {"words": (0.0, 0.4)},
+    "words gate 0.1-0.3": {"words": (0.1, 0.3)},
     "no restatement cue (session 18)": {"restate": None},
     "restate 0.75": {"restate": 0.75},
     "restate 0.85": {"restate": 0.85},

@@ -130,7 +130,8 @@ def verifier_options(settings: Settings) -> dict:
                 if bounds or paraphrase or restate else None)
     return {"similarity": embedder, "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
             "paraphrase": paraphrase, "restate": restate, "relevance_gate": settings.relevance_gate_bounds,
-            "relevance_sides": settings.verifier_relevance_gate_sides}
+            "relevance_sides": settings.verifier_relevance_gate_sides, "words": settings.words_gate_bounds,
+            "torn": settings.verifier_torn or None}
 
 
 def make_reranker(settings: Settings):

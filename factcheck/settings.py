@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     verifier_gate: str = Field("0.25,0.45", description="Cross-encoder verifier: 'low,high' cosines between claim and "
                                                         "sentence below which a contradiction does not count, above which "
                                                         "it counts fully (linear between), or 'off'.")
+    verifier_words_gate: str = Field("0,0.25", description="Cross-encoder verifier: 'low,high' shares of the claim's own "
+                                                              "words (not its names or figures) that a sentence uses, at "
+                                                              "or below which its contradiction does not count, from "
+                                                              "which it counts fully (linear between), or 'off'.")
     verifier_gate_model: str = Field(PACKAGED_EMBEDDER, description="Sentence embedder of the verifier's gate (its "
                                                                      "thresholds are fitted to the packaged MiniLM).")
     verifier_agree_overlap: float = Field(0.6, ge=0.0, le=1.0,
@@ -51,6 +55,11 @@ class Settings(BaseSettings):
                                                 "claim reaches this, using half of its words with no figure, name, "
                                                 "negation or direction mismatch, counts as support where the model "
                                                 "reads it as neutral; 0 turns the cue off.")
+    verifier_torn: float = Field(0.3, ge=0.0, le=1.0,
+                                 description="Cross-encoder verifier: a sentence the model reads as both support and "
+                                             "contradiction (each at least this), using half of the claim's own words "
+                                             "with no figure, date, name, negation or direction mismatch, counts as "
+                                             "support; 0 turns the cue off.")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
@@ -83,18 +92,19 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint (FACTCHECK_LLM_API_KEY).")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request times out.")
 
-    @field_validator("verifier_gate", "verifier_relevance_gate", mode="after")
+    @field_validator("verifier_gate", "verifier_relevance_gate", "verifier_words_gate", mode="after")
     @classmethod
     def _check_gate(cls, value: str, info) -> str:
         if value.strip().lower() in ("off", "none", ""):
             return "off"
-        what = "cosines" if info.field_name == "verifier_gate" else "logits"
+        what, least = {"verifier_gate": ("cosines", -1.0), "verifier_words_gate": ("shares", 0.0)}.get(
+            info.field_name, ("logits", None))
         try:
             low, high = (float(x) for x in value.split(","))
         except ValueError:
             raise ValueError(f"{info.field_name} must be 'low,high' (two {what}) or 'off', got {value!r}") from None
-        if low > high or (info.field_name == "verifier_gate" and not -1.0 <= low <= high <= 1.0):
-            bounds = "-1 <= low <= high <= 1" if info.field_name == "verifier_gate" else "low <= high"
+        if low > high or (least is not None and not least <= low <= high <= 1.0):
+            bounds = f"{least:g} <= low <= high <= 1" if least is not None else "low <= high"
             raise ValueError(f"{info.field_name} needs {bounds}, got {value!r}")
         return f"{low:g},{high:g}"
 
@@ -109,6 +119,11 @@ class Settings(BaseSettings):
     def gate_bounds(self) -> tuple[float, float] | None:
         """The verifier gate's (low, high) cosines, or None when it is off."""
         return self._bounds(self.verifier_gate)
+
+    @property
+    def words_gate_bounds(self) -> tuple[float, float] | None:
+        """The verifier's own-words gate (low, high) shares, or None when it is off."""
+        return self._bounds(self.verifier_words_gate)
 
     @property
     def relevance_gate_bounds(self) -> tuple[float, float] | None:
@@ -135,5 +150,5 @@ class Settings(BaseSettings):
 
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
-              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_agree_overlap",
-              "verifier_paraphrase", "verifier_restate", "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_words_gate", "verifier_agree_overlap",
+              "verifier_paraphrase", "verifier_restate", "verifier_torn", "verifier_relevance_gate", "verifier_relevance_gate_sides")

@@ -14,7 +14,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import figures_agree, figures_missing, mismatches
+from factcheck.cues import figures_agree, figures_missing, mismatches, names
 from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -164,7 +164,7 @@ class VerdictCalibration:
 def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weight: float = 0.8,
                  min_overlap: float = 0.5, agree_overlap: float | None = None,
                  cosine: float | None = None, paraphrase: float | None = None,
-                 restate: float | None = None) -> tuple[float, float]:
+                 restate: float | None = None, torn: float | None = None) -> tuple[float, float]:
     """Move most of the support to refutation when the evidence gives another year or figure.
 
     Small NLI models read "invested $50 billion" as support for "invested $13 billion"; a
@@ -184,7 +184,17 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
     include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
     customers on plans costing more than C$55 a month get satellite texting at no additional charge").
+    With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
+    least `min_overlap` of the claim's own words (`own_share`: not its names or figures) and differs from it in no
+    figure, date, name, negation or direction, gets most of that refutation as support: the model is torn on a
+    sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
+    lose their jobs will receive 16 weeks of base pay plus two additional weeks for each year of service": 0.48 /
+    0.47 for "... who are laid off will get 16 weeks of base pay plus two extra weeks for every year of service").
     """
+    if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap
+            and not mismatches(claim, evidence, bounds=False)):
+        moved = refute * weight
+        return support + moved, refute - moved
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
@@ -229,6 +239,39 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     """
     share = overlap(claim, evidence)
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
+
+
+_FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
+
+
+def own_words(claim: str) -> set[str]:
+    """The claim's stemmed content words other than its names and figures: what it says of the things it names
+    ("Korsvik Telecom's credit facility is worth 1 billion kroner": credit, facility, worth, kroner)."""
+    from factcheck.lexical import tokenize
+
+    named = set(tokenize(" ".join(w for name in names(claim) for w in name))) | _FIGURE_WORDS
+    return {t for t in tokenize(claim) if t not in named and len(t) > 1 and not any(ch.isdigit() for ch in t)}
+
+
+def words_gate(claim: str, evidence: str, low: float, high: float, words: set[str] | None = None) -> float:
+    """How far a contradiction from this evidence counts, in [0, 1], by the share of the claim's own words
+    (`own_words`) it uses: 0 at or below `low`, 1 from `high`, linear between; 1 for a claim of names and
+    figures alone.
+
+    A refutation restates the claim's fact with one detail changed, so it uses the claim's words. A sentence
+    about another fact of the same company shares the names and little else, yet the pair scorer calls it a
+    contradiction ("Korsvik Telecom paid 2.7 billion Danish kroner for the largest block of spectrum" against
+    "Korsvik Telecom's credit facility for its spectrum payment is worth 1 billion Danish kroner"). Unlike
+    `refutation_gate`, names do not count: tech-news sentences share them whatever fact they state."""
+    return float(ramp_of(np.float64(own_share(claim, evidence, words)), low, high))
+
+
+def own_share(claim: str, evidence: str, words: set[str] | None = None) -> float:
+    """The share of the claim's own words (`own_words`) that the evidence uses; 1 for a claim of names and figures alone."""
+    from factcheck.lexical import tokenize
+
+    words = own_words(claim) if words is None else words
+    return len(words & set(tokenize(evidence))) / len(words) if words else 1.0
 
 
 GATE_FROM = 0.1   # contradiction probabilities below this are left ungated (too weak to decide a verdict)
@@ -297,6 +340,11 @@ class NLIVerifier:
         contradiction the model reads there counts as support (`cue_adjusted`).
     restate: a cosine: such a sentence that also uses at least half of the claim's words counts as
         support where the model reads it as neutral (`cue_adjusted`).
+    torn: a probability: a sentence the model reads as both support and contradiction (each at least this), that
+        uses half of the claim's own words with no mismatch, counts as support (`cue_adjusted`).
+    words: (low, high) shares of the claim's own words (not its names or figures, `own_words`): a contradiction
+        counts only as far as the sentence uses them (`words_gate`), since sentences about other facts of the
+        same company share its names and little else.
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -305,7 +353,8 @@ class NLIVerifier:
                  gate: tuple[float, float] | None = None, relevance: bool = True,
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
                  agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
-                 relevance_sides: str = "both", paraphrase: float | None = None, restate: float | None = None):
+                 relevance_sides: str = "both", paraphrase: float | None = None, restate: float | None = None,
+                 words: tuple[float, float] | None = None, torn: float | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
         self.scorer = scorer
@@ -313,6 +362,8 @@ class NLIVerifier:
         self.relevance_gate = relevance_gate
         self.agree_overlap = agree_overlap
         self.gate = gate
+        self.words = words
+        self.torn = torn if cues and torn else None
         self.similarity = similarity if similarity_gate is not None or paraphrase or restate else None
         self.similarity_gate = similarity_gate if similarity is not None else None
         self.paraphrase = paraphrase if similarity is not None and cues and paraphrase else None
@@ -340,6 +391,10 @@ class NLIVerifier:
             self.version += f"-para{self.paraphrase:g}"
         if self.restate is not None:
             self.version += f"-rest{self.restate:g}"
+        if self.words is not None:
+            self.version += "-words{:g}-{:g}".format(*self.words)
+        if self.torn is not None:
+            self.version += f"-torn{self.torn:g}"
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsup"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
@@ -376,6 +431,7 @@ class NLIVerifier:
         # A passage without the claim's figures does not state its fact: read once per passage, not per sentence.
         lacking = {(c, h): figures_missing(claims[c], hit.text) for c, claim_hits in enumerate(hits)
                    for h, hit in enumerate(claim_hits)} if self.cues else {}
+        claim_words = [own_words(claim) for claim in claims] if self.words is not None else []
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
@@ -383,10 +439,12 @@ class NLIVerifier:
             support, refute = float(p[0]), float(p[2]) * float(r)
             if self.gate is not None:
                 refute *= refutation_gate(claims[c], text, *self.gate)
+            if self.words is not None and refute > 0:
+                refute *= words_gate(claims[c], text, *self.words, words=claim_words[c])
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
                                                cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase,
-                                               restate=self.restate)
+                                               restate=self.restate, torn=self.torn)
                 if lacking[c, h]:
                     support = 0.0
             relevance = hits[c][h].relevance

@@ -228,3 +228,24 @@ def test_the_shipped_verifier_takes_a_restatement_it_reads_as_neutral_for_suppor
     assert other.label is not Label.SUPPORTED
     [off] = make_verifier(Settings(home=tmp_path, verifier_restate=0)).verify([claim], hits[:1])
     assert off.label is Label.NOT_ENOUGH_INFO
+
+
+def test_a_sentence_the_model_is_torn_on_counts_for_the_claim_when_the_cues_find_nothing_changed(tmp_path):
+    """The packaged model reads this near-verbatim restatement as 0.49 support and 0.43 contradiction: under 0.5 both
+    ways, so it decided nothing. It uses half of the claim's own words and every figure, so the torn cue calls it
+    support; with the coupon changed, the figure mismatch keeps it from supporting."""
+    from factcheck.pipeline import make_verifier
+    from factcheck.records import Hit, Label
+    from factcheck.settings import Settings
+
+    claim = "Marlow Grid's green bond pays a fixed annual coupon of 3.875 percent."
+    changed = "Marlow Grid's green bond pays a fixed annual coupon of 4.125 percent."
+    sentence = "The ten-year notes carry a fixed annual coupon of 3.875% and mature in March 2036."
+    hits = [[Hit(1, "src-1", sentence, 0.1, 0.8, 1.0)]]
+    verifier, without = make_verifier(Settings(home=tmp_path)), make_verifier(Settings(home=tmp_path, verifier_torn=0))
+    assert verifier.version != without.version       # stored verdicts tell the two apart
+    [supported, refuted] = verifier.verify([claim, changed], hits * 2)
+    assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == sentence
+    assert refuted.label is not Label.SUPPORTED
+    [off] = without.verify([claim], hits)
+    assert off.label is Label.NOT_ENOUGH_INFO

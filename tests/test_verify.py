@@ -462,10 +462,12 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
     assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85 and options["restate"] == 0.8
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
+    assert options["words"] == (0.0, 0.25)
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
-                                    verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off"))
+                                    verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off",
+                                    verifier_words_gate="off"))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
-                   "restate": None, "relevance_gate": None, "relevance_sides": "support"}
+                   "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None}
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
     assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
@@ -477,6 +479,31 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     for bad in ("0.5", "high,low", "0.6,0.2"):
         with pytest.raises(ValidationError, match="verifier_gate"):
             Settings(home=tmp_path, verifier_gate=bad)
+    for bad in ("0.2", "0.4,0.1", "-0.1,0.3", "0.5,1.5"):
+        with pytest.raises(ValidationError, match="verifier_words_gate"):
+            Settings(home=tmp_path, verifier_words_gate=bad)
+
+
+def test_a_contradiction_counts_only_as_far_as_the_sentence_uses_the_claims_own_words():
+    from factcheck.verify import NLIVerifier, own_words, words_gate
+
+    claim = "Korsvik Telecom's credit facility for its 5G spectrum payment is worth 1 billion Danish kroner."
+    assert own_words(claim) == {"credit", "facil", "spectrum", "payment", "worth", "kroner"}
+    # Another fact of the same company: the names are shared, the claim's own words hardly.
+    other = "Korsvik Telecom won the largest block in Denmark's latest auction, ahead of rivals Nordlys Mobil."
+    paid = "Korsvik Telecom paid 2.7 billion Danish kroner for the largest block of spectrum in the auction."
+    restated = "Korsvik Telecom's credit facility for its spectrum payment is worth 1.5 billion Danish kroner."
+    assert words_gate(claim, other, 0.0, 0.25) == 0.0
+    assert words_gate(claim, paid, 0.0, 0.5) == pytest.approx((2 / 6) / 0.5)    # spectrum, kroner
+    assert words_gate(claim, restated, 0.0, 0.25) == 1.0
+    assert words_gate("Grok 3 mini ships in 2025.", "Grok 3 mini shipped in 2025.", 0.0, 0.25) == 1.0   # "ship"
+    assert words_gate("Sorrel 9 at 749.", "Other text.", 0.0, 0.25) == 1.0       # names and figures alone: no gate
+    gated = NLIVerifier(ContradictingScorer(), words=(0.0, 0.5))
+    [weak, refuted] = gated.verify([claim, claim], [[hit(1, other)], [hit(2, restated)]])
+    assert weak.label is Label.NOT_ENOUGH_INFO and refuted.label is Label.REFUTED
+    assert "-words0-0.5" in gated.version
+    [ungated] = NLIVerifier(ContradictingScorer()).verify([claim], [[hit(1, other)]])
+    assert ungated.label is Label.REFUTED
 
 
 def test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_them_about_the_claim():
@@ -521,3 +548,20 @@ def test_overlapping_passages_do_not_cite_one_sentence_twice():
     assert [(e.source_id, e.quote) for e in verdict.evidence] == [
         ("src", "The deal is exclusive."), ("wire", "Reporters said the deal is exclusive.")]
     assert verdict.evidence[0].passage_id == 1   # the passage ranked first keeps the quote
+
+
+def test_a_torn_reading_of_a_sentence_that_changes_nothing_counts_as_support():
+    from factcheck.verify import cue_adjusted
+
+    claim = "Laid-off Halvern workers in Canada get 12 weeks of base pay plus one extra week for every year of service."
+    same = "Employees in Canada who lose their jobs will receive 12 weeks of base pay plus one additional week for each year of service."
+    support, refute = cue_adjusted(claim, same, 0.48, 0.45, torn=0.3)
+    assert support == pytest.approx(0.48 + 0.36) and refute == pytest.approx(0.09)
+    assert cue_adjusted(claim, same, 0.48, 0.45) == (0.48, 0.45)                       # off by default
+    assert cue_adjusted(claim, same, 0.48, 0.2, torn=0.3) == (0.48, 0.2)              # not torn
+    # A changed figure is a mismatch: the cue leaves it (and the figure cue moves support to refutation).
+    other = same.replace("12 weeks", "16 weeks")
+    support, refute = cue_adjusted(claim, other, 0.48, 0.45, torn=0.3)
+    assert support < 0.48 and refute > 0.45
+    # A sentence that shares the names and figures but few of the claim's own words is left to the model.
+    assert cue_adjusted(claim, "Halvern cut 12 jobs in Canada, one in every year.", 0.4, 0.4, torn=0.3) == (0.4, 0.4)
