@@ -106,8 +106,9 @@ def main() -> int:
         spec = importlib.util.spec_from_file_location("cues_from", args.cues_from)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        for name in ("mismatches", "figures_agree", "figures_missing"):
-            setattr(factcheck.verify, name, getattr(module, name))
+        for name in ("mismatches", "figures_agree", "figures_missing", "swapped_names"):
+            if hasattr(module, name):      # the name-swap check came with cues 7
+                setattr(factcheck.verify, name, getattr(module, name))
 
     from scifact import load_claims
     from factcheck.crossencoder import CrossEncoderScorer

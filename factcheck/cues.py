@@ -19,8 +19,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # 5: an amount after a name is not part of it, a bare family name or a variant the claim names itself is no
 # variant, and days of the month are compared as dates, not as figures; a claim's bounds and estimates ("more than
 # 60 percent", "about 1,000") are met by the figures they describe; 6: days written before their month ("30 June") are
-# dates too.
-CUES_VERSION = 6
+# dates too; 7: a name given in place of one of the claim's (`swapped_names`).
+CUES_VERSION = 7
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -308,3 +308,29 @@ def figures_missing(claim: str, passage: str) -> bool:
     telling = {(value, b) for value, raw, unit, b in _qualified(claim, names_too=False) if _telling(raw, unit)}
     given = quantities(passage) if telling else set()
     return bool(telling) and not any(_fits(a, bound, b) for a, bound in telling for b in given)
+
+
+def _proper_names(text: str) -> list[tuple[str, ...]]:
+    """The names of people, places and organisations in the text: names with a word written as a proper noun
+    ("Ohio", "Helena Marsh"; not "T60", "DPC" or a date), less a lone word that opens the text (where every word
+    is capitalised: "Employees in the United States ...")."""
+    tokens = text.split()
+    first = tokens[0].strip("\"'(\u201c") if tokens else ""
+    return [name for name in names(text) if name[0].lower() not in _MONTH_NAMES and _proper_words(name)
+            and not (len(name) == 1 and name[0] == first)]
+
+
+def _proper_words(name: tuple[str, ...]) -> set[str]:
+    return {w for w in name if len(w) > 1 and w.isalpha() and w[0].isupper() and w[1:].islower()}
+
+
+def swapped_names(claim: str, evidence: str) -> bool:
+    """Whether the evidence leaves out a name the claim gives and gives one the claim does not: with the rest of
+    the claim restated (the caller checks that), another person, place or firm in its place ("Bellhaven Regional
+    Medical Center in Ohio" for "... in Indiana"; "chief executive Julian Abernethy said" for "chief executive
+    Helena Marsh said"). A name counts as given when one of its words is in the other text ("Wardline" for
+    "Wardline Health Software")."""
+    said = set(re.findall(r"[\w-]+", evidence)), set(re.findall(r"[\w-]+", claim))
+    missing = [name for name in _proper_names(claim) if not _proper_words(name) & said[0]]
+    extra = [name for name in _proper_names(evidence) if not _proper_words(name) & said[1]]
+    return bool(missing and extra)

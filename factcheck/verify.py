@@ -14,7 +14,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import figures_agree, figures_missing, mismatches, names
+from factcheck.cues import figures_agree, figures_missing, mismatches, names, swapped_names
 from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -190,7 +190,15 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
     lose their jobs will receive 16 weeks of base pay plus two additional weeks for each year of service": 0.48 /
     0.47 for "... who are laid off will get 16 weeks of base pay plus two extra weeks for every year of service").
+    A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
+    more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
+    against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
+    "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
     """
+    if support < 0.5 and refute < 0.5 and len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE \
+            and swapped_names(claim, evidence):
+        moved = support * weight
+        return support - moved, refute + moved + (1.0 - support - refute) * weight
     if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap
             and not mismatches(claim, evidence, bounds=False)):
         moved = refute * weight
@@ -241,6 +249,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
+SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
 
 

@@ -462,12 +462,12 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
     assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85 and options["restate"] == 0.8
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
-    assert options["words"] == (0.0, 0.25)
+    assert options["words"] == (0.0, 0.25) and options["torn"] == 0.3
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
                                     verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off",
-                                    verifier_words_gate="off"))
+                                    verifier_words_gate="off", verifier_torn=0))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
-                   "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None}
+                   "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None, "torn": None}
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
     assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
@@ -565,3 +565,24 @@ def test_a_torn_reading_of_a_sentence_that_changes_nothing_counts_as_support():
     assert support < 0.48 and refute > 0.45
     # A sentence that shares the names and figures but few of the claim's own words is left to the model.
     assert cue_adjusted(claim, "Halvern cut 12 jobs in Canada, one in every year.", 0.4, 0.4, torn=0.3) == (0.4, 0.4)
+
+
+def test_another_name_in_a_restatement_of_the_claim_counts_against_it():
+    from factcheck.cues import swapped_names
+    from factcheck.verify import cue_adjusted
+
+    claim = "Bellhaven Regional Medical Center in Indiana diverted ambulances for about 36 hours after the attack."
+    ohio = ("Hospitals switched to paper charts, and at least one, Bellhaven Regional Medical Center in Ohio, diverted "
+            "ambulances to nearby facilities for about 36 hours after the attack.")
+    indiana = ohio.replace("Ohio", "Indiana")
+    assert swapped_names(claim, ohio) and not swapped_names(claim, indiana)
+    # A name said in short is the same name, and a capitalised word that opens the sentence is no name.
+    assert not swapped_names("Murmur employees in the United States get 16 weeks of pay.",
+                             "Employees in the United States who lose their jobs get 16 weeks of pay.")
+    assert not swapped_names("Wardline Health Software paid the ransom.", "Wardline said it paid the ransom.")
+    support, refute = cue_adjusted(claim, ohio, 0.3, 0.1)         # the model reads it as neutral
+    assert refute > 0.5 and support < 0.1
+    assert cue_adjusted(claim, indiana, 0.3, 0.1) == (0.3, 0.1)
+    # A sentence that only shares some of the claim's words is about something else: left to the model.
+    other = "Bellhaven Regional Medical Center in Ohio diverted ambulances last year."
+    assert cue_adjusted(claim, other, 0.3, 0.1) == (0.3, 0.1)
