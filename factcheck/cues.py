@@ -19,7 +19,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # 5: an amount after a name is not part of it, a bare family name or a variant the claim names itself is no
 # variant, and days of the month are compared as dates, not as figures; a claim's bounds and estimates ("more than
 # 60 percent", "about 1,000") are met by the figures they describe; 6: days written before their month ("30 June") are
-# dates too; 7: a name given in place of one of the claim's (`swapped_names`).
+# dates too; 7: a name given in place of one of the claim's (`swapped_names`), and a sentence that says a detail was
+# not given (`undisclosed`).
 CUES_VERSION = 7
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -334,3 +335,16 @@ def swapped_names(claim: str, evidence: str) -> bool:
     missing = [name for name in _proper_names(claim) if not _proper_words(name) & said[0]]
     extra = [name for name in _proper_names(evidence) if not _proper_words(name) & said[1]]
     return bool(missing and extra)
+
+
+# A sentence that says a detail was not given: "declined to comment on whether ...", "has not said how much ...",
+# "did not give an opening date for ...", "a vendor, which it did not name".
+_UNDISCLOSED = re.compile(r"\b(?:did not|didn't|has not|hasn't|have not|haven't|would not|wouldn't|declined to|refused to|"
+                          r"does not|doesn't)\s+(?:yet\s+)?(?:say|said|disclose|disclosed|give|given|name|named|specify|"
+                          r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified)\b"
+                          r"|\b(?:not|un)\s?disclosed\b", re.IGNORECASE)
+
+
+def undisclosed(text: str) -> bool:
+    """Whether the text says that something was not disclosed, named or commented on."""
+    return bool(_UNDISCLOSED.search(text))

@@ -14,7 +14,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import figures_agree, figures_missing, mismatches, names, swapped_names
+from factcheck.cues import figures_agree, figures_missing, mismatches, names, swapped_names, undisclosed
 from factcheck.lexical import STOPWORDS
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -190,11 +190,16 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
     lose their jobs will receive 16 weeks of base pay plus two additional weeks for each year of service": 0.48 /
     0.47 for "... who are laid off will get 16 weeks of base pay plus two extra weeks for every year of service").
+    A sentence that says the detail was not given ("Murmur has not said how much it expects to save annually",
+    `cues.undisclosed`) leaves a claim that gives it unsettled: its contradiction counts at most UNDISCLOSED_REFUTE
+    (the model reads "expects to save about $250 million a year" against it as a contradiction).
     A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
     more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
     against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
     "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
     """
+    if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
+        return support, UNDISCLOSED_REFUTE
     if support < 0.5 and refute < 0.5 and len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE \
             and swapped_names(claim, evidence):
         moved = support * weight
@@ -249,6 +254,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
+UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
 

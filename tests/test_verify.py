@@ -249,7 +249,7 @@ def test_a_sentence_of_two_overlapping_passages_is_scored_once_and_cited_from_th
             noise = np.linspace(0.0, 1e-4, len(pairs)).reshape(-1, 1)        # later copies score higher
             return super().score(pairs) + noise * [[0, 0, 1]]
 
-    shared = "Lumen Labs did not say how many people it employs."
+    shared = "Lumen Labs is not a large employer."
     hits = [Hit(22, "model-card", f"Post-training used RL. {shared}", 0.1, 0.8, 1.0),      # one source,
             Hit(21, "model-card", f"{shared} It was trained on 4,096 GPUs.", 0.1, 0.8, 1.0)]  # two windows
     [verdict] = NLIVerifier(NoisyScorer()).verify(["Lumen Labs has about 85 employees."], [hits])
@@ -586,3 +586,16 @@ def test_another_name_in_a_restatement_of_the_claim_counts_against_it():
     # A sentence that only shares some of the claim's words is about something else: left to the model.
     other = "Bellhaven Regional Medical Center in Ohio diverted ambulances last year."
     assert cue_adjusted(claim, other, 0.3, 0.1) == (0.3, 0.1)
+
+
+def test_a_sentence_saying_the_detail_was_not_given_does_not_refute_a_claim_that_gives_it():
+    from factcheck.cues import undisclosed
+    from factcheck.verify import cue_adjusted
+
+    silent = "Analysts expect savings, although Murmur has not said how much it expects to save annually."
+    assert undisclosed(silent) and undisclosed("The vendor, which it did not name, is in Asia.")
+    assert undisclosed("Voltaris declined to comment on whether it plans price cuts.")
+    assert not undisclosed("Wardline has not paid and does not intend to pay the ransom.")
+    assert cue_adjusted("Murmur expects its reorganisation to save about $250 million a year.", silent, 0.05, 0.8) == (0.05, 0.2)
+    # A claim about what was not disclosed is left to the model.
+    assert cue_adjusted("Murmur has not said how much the reorganisation will save.", silent, 0.7, 0.2) == (0.7, 0.2)
