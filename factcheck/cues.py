@@ -331,9 +331,9 @@ def swapped_names(claim: str, evidence: str) -> bool:
     Medical Center in Ohio" for "... in Indiana"; "chief executive Julian Abernethy said" for "chief executive
     Helena Marsh said"). A name counts as given when one of its words is in the other text ("Wardline" for
     "Wardline Health Software")."""
-    said = set(re.findall(r"[\w-]+", evidence)), set(re.findall(r"[\w-]+", claim))
-    missing = [name for name in _proper_names(claim) if not _proper_words(name) & said[0]]
-    extra = [name for name in _proper_names(evidence) if not _proper_words(name) & said[1]]
+    in_evidence, in_claim = set(re.findall(r"[\w-]+", evidence)), set(re.findall(r"[\w-]+", claim))
+    missing = [name for name in _proper_names(claim) if not _proper_words(name) & in_evidence]
+    extra = [name for name in _proper_names(evidence) if not _proper_words(name) & in_claim]
     return bool(missing and extra)
 
 

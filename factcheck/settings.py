@@ -35,10 +35,10 @@ class Settings(BaseSettings):
     verifier_gate: str = Field("0.25,0.45", description="Cross-encoder verifier: 'low,high' cosines between claim and "
                                                         "sentence below which a contradiction does not count, above which "
                                                         "it counts fully (linear between), or 'off'.")
-    verifier_words_gate: str = Field("0,0.25", description="Cross-encoder verifier: 'low,high' shares of the claim's own "
-                                                              "words (not its names or figures) that a sentence uses, at "
-                                                              "or below which its contradiction does not count, from "
-                                                              "which it counts fully (linear between), or 'off'.")
+    verifier_words_gate: str = Field("0,0.25", description="Cross-encoder verifier: 'low,high' shares of the claim's "
+                                                          "own words (not its names or figures) that a sentence uses, "
+                                                          "at or below which its contradiction does not count, from "
+                                                          "which it counts fully (linear between), or 'off'.")
     verifier_gate_model: str = Field(PACKAGED_EMBEDDER, description="Sentence embedder of the verifier's gate (its "
                                                                      "thresholds are fitted to the packaged MiniLM).")
     verifier_agree_overlap: float = Field(0.6, ge=0.0, le=1.0,
@@ -150,5 +150,6 @@ class Settings(BaseSettings):
 
 
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
-              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_words_gate", "verifier_agree_overlap",
-              "verifier_paraphrase", "verifier_restate", "verifier_torn", "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_words_gate",
+              "verifier_agree_overlap", "verifier_paraphrase", "verifier_restate", "verifier_torn",
+              "verifier_relevance_gate", "verifier_relevance_gate_sides")

@@ -10,12 +10,13 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
 from factcheck.cues import figures_agree, figures_missing, mismatches, names, swapped_names, undisclosed
-from factcheck.lexical import STOPWORDS
+from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
 
@@ -184,24 +185,26 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
     include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
     customers on plans costing more than C$55 a month get satellite texting at no additional charge").
-    With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
+
+    Three checks come before those, in this order. (1) A sentence that says the detail was not given
+    ("Murmur has not said how much it expects to save annually", `cues.undisclosed`) leaves a claim that gives it
+    unsettled: its contradiction counts at most UNDISCLOSED_REFUTE (the model reads "expects to save about $250
+    million a year" against it as a contradiction).
+    (2) A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
+    more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
+    against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
+    "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
+    (3) With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
     least `min_overlap` of the claim's own words (`own_share`: not its names or figures) and differs from it in no
     figure, date, name, negation or direction, gets most of that refutation as support: the model is torn on a
     sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
     lose their jobs will receive 16 weeks of base pay plus two additional weeks for each year of service": 0.48 /
     0.47 for "... who are laid off will get 16 weeks of base pay plus two extra weeks for every year of service").
-    A sentence that says the detail was not given ("Murmur has not said how much it expects to save annually",
-    `cues.undisclosed`) leaves a claim that gives it unsettled: its contradiction counts at most UNDISCLOSED_REFUTE
-    (the model reads "expects to save about $250 million a year" against it as a contradiction).
-    A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
-    more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
-    against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
-    "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
-    if support < 0.5 and refute < 0.5 and len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE \
-            and swapped_names(claim, evidence):
+    if (support < 0.5 and refute < 0.5 and len(own_words(claim)) >= SWAP_WORDS
+            and own_share(claim, evidence) >= SWAP_SHARE and swapped_names(claim, evidence)):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
     if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap
@@ -259,16 +262,15 @@ SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this mu
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
 
 
-def own_words(claim: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def own_words(claim: str) -> frozenset[str]:
     """The claim's stemmed content words other than its names and figures: what it says of the things it names
     ("Korsvik Telecom's credit facility is worth 1 billion kroner": credit, facility, worth, kroner)."""
-    from factcheck.lexical import tokenize
-
     named = set(tokenize(" ".join(w for name in names(claim) for w in name))) | _FIGURE_WORDS
-    return {t for t in tokenize(claim) if t not in named and len(t) > 1 and not any(ch.isdigit() for ch in t)}
+    return frozenset(t for t in tokenize(claim) if t not in named and len(t) > 1 and not any(ch.isdigit() for ch in t))
 
 
-def words_gate(claim: str, evidence: str, low: float, high: float, words: set[str] | None = None) -> float:
+def words_gate(claim: str, evidence: str, low: float, high: float, words: frozenset[str] | None = None) -> float:
     """How far a contradiction from this evidence counts, in [0, 1], by the share of the claim's own words
     (`own_words`) it uses: 0 at or below `low`, 1 from `high`, linear between; 1 for a claim of names and
     figures alone.
@@ -281,10 +283,9 @@ def words_gate(claim: str, evidence: str, low: float, high: float, words: set[st
     return float(ramp_of(np.float64(own_share(claim, evidence, words)), low, high))
 
 
-def own_share(claim: str, evidence: str, words: set[str] | None = None) -> float:
-    """The share of the claim's own words (`own_words`) that the evidence uses; 1 for a claim of names and figures alone."""
-    from factcheck.lexical import tokenize
-
+def own_share(claim: str, evidence: str, words: frozenset[str] | None = None) -> float:
+    """The share of the claim's own words (`own_words`) that the evidence uses; 1 for a claim of names and figures
+    alone."""
     words = own_words(claim) if words is None else words
     return len(words & set(tokenize(evidence))) / len(words) if words else 1.0
 
@@ -446,7 +447,6 @@ class NLIVerifier:
         # A passage without the claim's figures does not state its fact: read once per passage, not per sentence.
         lacking = {(c, h): figures_missing(claims[c], hit.text) for c, claim_hits in enumerate(hits)
                    for h, hit in enumerate(claim_hits)} if self.cues else {}
-        claim_words = [own_words(claim) for claim in claims] if self.words is not None else []
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
@@ -455,7 +455,7 @@ class NLIVerifier:
             if self.gate is not None:
                 refute *= refutation_gate(claims[c], text, *self.gate)
             if self.words is not None and refute > 0:
-                refute *= words_gate(claims[c], text, *self.words, words=claim_words[c])
+                refute *= words_gate(claims[c], text, *self.words)
             if self.cues:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
                                                cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase,
