@@ -3,8 +3,8 @@ session 19), `technews_fresh4` or `technews_fresh5` (session 20).
 
 Indexes the set's six sources in a scratch home with `factcheck sources add`, runs `factcheck verify-claims` (the
 real CLI) on its 60 claims and prints accuracy, macro-F1, the confusion matrix, the result per `kind` tag and each
-wrong verdict with the sentence it cites. Each set is held out until its one blind run and a dev set after it; the
-newest (`technews_fresh5`) is held out: run it to measure, never to choose (see each set's README).
+wrong verdict with the sentence it cites. Each set is held out until its one blind run and a dev set after it (see
+each set's README); all five have had theirs, so a new held-out check needs a new set written blind first.
 
     python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
     python bench/technews_fresh.py --set technews_fresh2 --verifier baseline --verifier packaged:factcheck-verifier

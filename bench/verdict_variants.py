@@ -4,8 +4,8 @@ Each variant is the product's cross-encoder verifier (`pipeline.verifier_options
 cues) with some options changed; its confidence maps are fitted on the 175 SciFact train claims held out of
 training, as `bench/calibrate_verdicts.py` does for the shipped one. Choices are made on the held-out train
 share and the tech-news dev sets (`examples/`, `bench/data/technews_retrieval.jsonl`, `technews_fresh`, and
-`technews_fresh2`, `technews_fresh3` and `technews_fresh4` after their one held-out run); SciFact dev is only reported,
-and the held-out `technews_fresh5` is run only with `--final`.
+`technews_fresh2` to `technews_fresh5` after their one held-out run); SciFact dev is only reported. Every fresh set so
+far is spent: the next held-out set (`technews_fresh6`) must be written blind first, and is run only with `--final`.
 
     python bench/verdict_variants.py --work /tmp/fc-scifact --hits-cache /tmp/fc-scifact/hits.pkl \
         --cache /tmp/fc-variants.pkl --out bench/results/verdict_variants.json
@@ -30,13 +30,16 @@ from calibrate_verdicts import CachedEmbedder, CachedScorer, metrics  # noqa: E4
 from examples_verdicts import expected_claims, technews_claims  # noqa: E402
 
 
+HELD_OUT = "technews_fresh6"   # not written yet: a helper writes it blind before it is used
+
+
 def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
     """name -> (sources folder, claims with gold)."""
     sets = {"examples": (ROOT / "examples" / "sources", expected_claims(ROOT / "examples" / "README.md")),
             "technews_retrieval": (ROOT / "examples" / "sources",
                                    technews_claims(ROOT / "bench" / "data" / "technews_retrieval.jsonl"))}
-    for name in ("technews_fresh", "technews_fresh2", "technews_fresh3", "technews_fresh4") + (
-            ("technews_fresh5",) if final else ()):
+    for name in ("technews_fresh", "technews_fresh2", "technews_fresh3", "technews_fresh4", "technews_fresh5") + (
+            (HELD_OUT,) if final else ()):
         folder = ROOT / "bench" / "data" / name
         rows = [json.loads(line) for line in (folder / "claims.jsonl").read_text().splitlines() if line.strip()]
         sets[name] = (folder / "sources", rows)
@@ -94,7 +97,7 @@ def main() -> int:
     parser.add_argument("--hits-cache", type=Path, required=True, help="SciFact passages (bench/calibrate_verdicts.py)")
     parser.add_argument("--cache", type=Path, help="tech-news passages, written on first use")
     parser.add_argument("--variant", action="append", help="names of VARIANTS to run (default: all)")
-    parser.add_argument("--final", action="store_true", help="also the held-out technews_fresh5 set")
+    parser.add_argument("--final", action="store_true", help=f"also the held-out {HELD_OUT} set")
     parser.add_argument("--cues-from", type=Path, help="a copy of factcheck/cues.py to use instead (e.g. `git show "
                                                          "HEAD~1:factcheck/cues.py`), to compare cue versions")
     parser.add_argument("--out", type=Path)
@@ -148,7 +151,7 @@ def main() -> int:
             row[set_name] = {"right": ok, "of": len(rows), "macro_f1": round(macro_f1(gold, labels), 4),
                              "predicted": dict(Counter(labels)),
                              "wrong": [r["id"] for r, p in zip(rows, labels) if p != r["gold"]]}
-            if set_name != "technews_fresh5":
+            if set_name != HELD_OUT:
                 right, total = right + ok, total + len(rows)
         row["tech_dev_right"] = f"{right}/{total}"
         report[name] = row
