@@ -4,8 +4,8 @@ Each variant is the product's cross-encoder verifier (`pipeline.verifier_options
 cues) with some options changed; its confidence maps are fitted on the 175 SciFact train claims held out of
 training, as `bench/calibrate_verdicts.py` does for the shipped one. Choices are made on the held-out train
 share and the tech-news dev sets (`examples/`, `bench/data/technews_retrieval.jsonl`, `technews_fresh`, and
-`technews_fresh2` to `technews_fresh5` after their one held-out run); SciFact dev is only reported. Every fresh set so
-far is spent: the next held-out set (`technews_fresh6`) must be written blind first, and is run only with `--final`.
+`technews_fresh2` to `technews_fresh5` after their one held-out run); SciFact dev is only reported. The held-out
+`technews_fresh6` (written blind at the end of session 20) is run only with `--final`, once.
 
     python bench/verdict_variants.py --work /tmp/fc-scifact --hits-cache /tmp/fc-scifact/hits.pkl \
         --cache /tmp/fc-variants.pkl --out bench/results/verdict_variants.json
@@ -30,7 +30,7 @@ from calibrate_verdicts import CachedEmbedder, CachedScorer, metrics  # noqa: E4
 from examples_verdicts import expected_claims, technews_claims  # noqa: E402
 
 
-HELD_OUT = "technews_fresh6"   # not written yet: a helper writes it blind before it is used
+HELD_OUT = "technews_fresh6"   # written blind at the end of session 20, not run yet
 
 
 def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
