@@ -111,11 +111,14 @@ def month_first(text: str) -> str:
     return _DAY_FIRST.sub(lambda m: f"{m.group(2)} {m.group(1)}" + (f", {m.group(3)}" if m.group(3) else ""), text)
 
 
+_MONTH_HEADS = [m[:3] for m in _MONTH_NAMES[:12]]   # "jan" ... "dec": January is month 1
+
+
 def dates(text: str) -> set[tuple[int, int]]:
     """(month, day) of each day of the month the text names, written either way ("March 10", "10 Sept. 2026")."""
     found = set()
     for match in _DAY.finditer(month_first(text)):
-        month = [m[:3] for m in _MONTH_NAMES[:12]].index(match.group(1).lower()[:3]) + 1
+        month = _MONTH_HEADS.index(match.group(1).lower()[:3]) + 1
         found.add((month, int(re.match(r"\s*(\d+)", match.group(0)[len(match.group(1)):]).group(1))))
     return found
 

@@ -270,7 +270,7 @@ def own_words(claim: str) -> frozenset[str]:
     return frozenset(t for t in tokenize(claim) if t not in named and len(t) > 1 and not any(ch.isdigit() for ch in t))
 
 
-def words_gate(claim: str, evidence: str, low: float, high: float, words: frozenset[str] | None = None) -> float:
+def words_gate(claim: str, evidence: str, low: float, high: float) -> float:
     """How far a contradiction from this evidence counts, in [0, 1], by the share of the claim's own words
     (`own_words`) it uses: 0 at or below `low`, 1 from `high`, linear between; 1 for a claim of names and
     figures alone.
@@ -280,14 +280,20 @@ def words_gate(claim: str, evidence: str, low: float, high: float, words: frozen
     contradiction ("Korsvik Telecom paid 2.7 billion Danish kroner for the largest block of spectrum" against
     "Korsvik Telecom's credit facility for its spectrum payment is worth 1 billion Danish kroner"). Unlike
     `refutation_gate`, names do not count: tech-news sentences share them whatever fact they state."""
-    return float(ramp_of(np.float64(own_share(claim, evidence, words)), low, high))
+    return float(ramp_of(np.float64(own_share(claim, evidence)), low, high))
 
 
-def own_share(claim: str, evidence: str, words: frozenset[str] | None = None) -> float:
+def own_share(claim: str, evidence: str) -> float:
     """The share of the claim's own words (`own_words`) that the evidence uses; 1 for a claim of names and figures
     alone."""
-    words = own_words(claim) if words is None else words
-    return len(words & set(tokenize(evidence))) / len(words) if words else 1.0
+    words = own_words(claim)
+    return len(words & _stems(evidence)) / len(words) if words else 1.0
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
+    """The text's stemmed tokens: a sentence is read by the words gate and by two cues, once."""
+    return frozenset(tokenize(text))
 
 
 GATE_FROM = 0.1   # contradiction probabilities below this are left ungated (too weak to decide a verdict)
