@@ -20,8 +20,10 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # variant, and days of the month are compared as dates, not as figures; a claim's bounds and estimates ("more than
 # 60 percent", "about 1,000") are met by the figures they describe; 6: days written before their month ("30 June") are
 # dates too; 7: a name given in place of one of the claim's (`swapped_names`), and a sentence that says a detail was
-# not given (`undisclosed`).
-CUES_VERSION = 7
+# not given (`undisclosed`); 8: numbers written as words are figures ("twelve drones", "twenty-seven million euros"),
+# a sentence's negation counts only in the clause that states the claim's fact (`negated_clause`), "passed" a figure
+# is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute.
+CUES_VERSION = 8
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -56,9 +58,11 @@ def _figures(text: str, names_too: bool = True):
 
 
 # Words before a figure that make it a bound or an estimate: "more than 60 percent" is true of 64 percent,
+# "passed one million paid seats" of 1.1 million,
 # "about 1,000" of 1,040 (to the figure's last digit: "about $7.5 billion" is not $7.1 billion), "up to 7 percent"
 # of 7 percent; a figure without them must match (`_close`).
-_QUALIFIER = re.compile(r"\b(?:(?P<over>more than|over|above|at least|exceeding|upwards of|in excess of)|"
+_QUALIFIER = re.compile(r"\b(?:(?P<over>more than|over|above|at least|exceeding|upwards of|in excess of|beyond|"
+                        r"passed|surpassed|topped|exceeded|crossed)|"
                         r"(?P<under>less than|fewer than|under|below|at most|up to|no more than)|"
                         r"(?P<about>about|around|roughly|approximately|nearly|almost|some|close to|"
                         r"an estimated|estimated|circa))\s+(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5]|Rs\.?\s?)?$", re.IGNORECASE)
@@ -67,9 +71,39 @@ _QUALIFIER = re.compile(r"\b(?:(?P<over>more than|over|above|at least|exceeding|
 _EXACT = ("", 0.0)
 
 
+_ONES = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen " \
+        "eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUE = {w: n for n, w in enumerate(_ONES, 1)} | {w: n for n, w in zip(range(20, 100, 10), _TENS)}
+_SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[-\u2010\u2011 ]({'|'.join(_ONES[:9])}))?|({'|'.join(_ONES)}))\b", re.IGNORECASE)
+# After a number word: a fraction ("two thirds"), "hundred" (left as written), or for "one" anything but a scale
+# ("one of the", "one-off"; "one million" is a figure).
+_NOT_FIGURE = re.compile(r"[-\u2010\u2011 ]+(?:thirds?|quarters?|halves|half|fifths?|tenths?|hundreds?)\b", re.IGNORECASE)
+_SCALE_AFTER = re.compile(r" +(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
+
+
+def spelled_numbers(text: str) -> str:
+    """The text with numbers written as words in digits ("twelve drones" -> "12 drones", "twenty-seven million
+    euros" -> "27 million euros", "every six months" -> "every 6 months"), so that they compare as figures; "one" only
+    before a scale word, and fractions and hundreds are left as written."""
+    def digits(match: re.Match) -> str:
+        if _NOT_FIGURE.match(text, match.end()):
+            return match.group(0)
+        if match.group(3):
+            word = match.group(3).lower()
+            if word == "one" and not _SCALE_AFTER.match(text, match.end()):
+                return match.group(0)
+            return str(_WORD_VALUE[word])
+        return str(_WORD_VALUE[match.group(1).lower()] + (_WORD_VALUE[match.group(2).lower()] if match.group(2) else 0))
+
+    return _SPELLED.sub(digits, text)
+
+
 def _qualified(text: str, names_too: bool = True):
-    """(scaled value, digits as written, unit, bound) per figure; bound: ("over" | "under" | "about" | "",
-    the tolerance of "about": half a unit of the figure's last digit)."""
+    """(scaled value, digits as written, unit, bound) per figure, numbers written as words included
+    (`spelled_numbers`); bound: ("over" | "under" | "about" | "", the tolerance of "about": half a unit of the
+    figure's last digit)."""
+    text = spelled_numbers(text)
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
@@ -149,6 +183,23 @@ def quantities(text: str, names_too: bool = True) -> set[float]:
 
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
+
+
+# Where a sentence joins clauses that state different facts: "... fidelity of 99.7%, the company said; it has not
+# published a target for the Tessaly 96", "Standard will rise to €11.49, while Premium will stay at €17.99".
+_CLAUSE = re.compile(r"\s*(?:;|:|\u2014|\u2013|\s-\s|,?\s+\b(?:but|while|whereas|although|though)\b)\s*", re.IGNORECASE)
+_CLAUSE_WORD = re.compile(r"[\w.%$\u20ac\u00a3-]+")
+
+
+def negated_clause(claim: str, evidence: str) -> bool:
+    """Whether the evidence is negated where it speaks to the claim: in the clause that shares most of the claim's
+    words, when the sentence has several ("... 99.7%, the company said; it has not published a fidelity target for the
+    Tessaly 96" is no negation of "The Tessaly 48 has a fidelity of 99.7 percent")."""
+    clauses = [c for c in _CLAUSE.split(evidence) if c.strip()]
+    if len(clauses) < 2:
+        return negated(evidence)
+    words = {w.lower() for w in _CLAUSE_WORD.findall(claim)} - STOPWORDS
+    return negated(max(clauses, key=lambda c: len(words & {w.lower() for w in _CLAUSE_WORD.findall(c)})))
 
 
 def _close(a: float, b: float) -> bool:
@@ -277,7 +328,7 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
     for mine, theirs in name_variants(claim, evidence):
         reasons.append(f"name {mine!r} vs {theirs!r}")
-    if negated(claim) != negated(evidence):
+    if negated(claim) != negated_clause(claim, evidence):
         reasons.append("negation")
     if direction(claim) * direction(evidence) < 0:
         reasons.append("direction")
@@ -299,7 +350,7 @@ def figures_agree(claim: str, evidence: str) -> bool:
         return False
     evidence_numbers = quantities(evidence)
     return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
-            and negated(claim) == negated(evidence) and direction(claim) * direction(evidence) >= 0)
+            and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0)
 
 
 def figures_missing(claim: str, passage: str) -> bool:
@@ -328,16 +379,34 @@ def _proper_words(name: tuple[str, ...]) -> set[str]:
     return {w for w in name if len(w) > 1 and w.isalpha() and w[0].isupper() and w[1:].islower()}
 
 
+def _words_of(text: str) -> set[str]:
+    """The text's words, hyphenated ones also in their parts ("Zurich-based": "Zurich-based", "Zurich", "based")."""
+    return set(re.findall(r"[\w-]+", text)) | set(re.findall(r"\w+", text))
+
+
+def _swapped(claim: str, evidence: str) -> list[tuple[str, ...]]:
+    """The claim's names that the evidence leaves out, where it also gives a name the claim does not (else none)."""
+    in_evidence, in_claim = _words_of(evidence), _words_of(claim)
+    missing = [name for name in _proper_names(claim) if not _proper_words(name) & in_evidence]
+    extra = [name for name in _proper_names(evidence) if not _proper_words(name) & in_claim]
+    return missing if extra else []
+
+
 def swapped_names(claim: str, evidence: str) -> bool:
     """Whether the evidence leaves out a name the claim gives and gives one the claim does not: with the rest of
     the claim restated (the caller checks that), another person, place or firm in its place ("Bellhaven Regional
     Medical Center in Ohio" for "... in Indiana"; "chief executive Julian Abernethy said" for "chief executive
     Helena Marsh said"). A name counts as given when one of its words is in the other text ("Wardline" for
-    "Wardline Health Software")."""
-    in_evidence, in_claim = set(re.findall(r"[\w-]+", evidence)), set(re.findall(r"[\w-]+", claim))
-    missing = [name for name in _proper_names(claim) if not _proper_words(name) & in_evidence]
-    extra = [name for name in _proper_names(evidence) if not _proper_words(name) & in_claim]
-    return bool(missing and extra)
+    "Wardline Health Software", "Zurich" in "Zurich-based")."""
+    return bool(_swapped(claim, evidence))
+
+
+def swapped_place(claim: str, evidence: str) -> bool:
+    """Whether a name the evidence leaves out for another (`swapped_names`) is a place the claim puts something in:
+    "in Ottawa", "near Salamanca", "Utrecht-based" ("a manufacturing and testing facility in Waterloo, Ontario" against
+    "... will be in Ottawa")."""
+    return any(re.search(rf"\b(?:in|near|outside|based in|headquartered in)\s+{re.escape(' '.join(name))}\b"
+                         rf"|\b{re.escape(' '.join(name))}-based\b", claim) for name in _swapped(claim, evidence))
 
 
 # A sentence that says a detail was not given: "declined to comment on whether ...", "has not said how much ...",
@@ -351,3 +420,85 @@ _UNDISCLOSED = re.compile(r"\b(?:did not|didn't|has not|hasn't|have not|haven't|
 def undisclosed(text: str) -> bool:
     """Whether the text says that something was not disclosed, named or commented on."""
     return bool(_UNDISCLOSED.search(text))
+
+
+# Posts that one person holds at a time, as tech news names them: "chief executive" (CEO), "chief X officer" (CFO, CTO,
+# COO ...), "president" (not "vice president"), "chair", "head of X", "managing director". The short forms are read as
+# the long ones.
+_POST = re.compile(r"\b(?:(?P<ceo>chief executive(?: officer)?|ceo)|(?P<chief>chief (?:[a-z]+ )?[a-z]+ officer)|"
+                   r"(?P<short>cfo|cto|coo|cio|cmo|cso|cco|ciso)|(?<!vice )(?<!vice-)(?P<president>president)|"
+                   r"(?P<chair>chair(?:man|woman|person|s|ed)?)|(?P<md>managing director))\b", re.IGNORECASE)
+# "head of trust and safety", "head of e-commerce at ...": the field, up to four lower-case words.
+_HEAD = re.compile(r"\b[Hh]ead of ([a-z&-]+(?: (?!(?:at|of|for|in|with|said|says|who|which|since|from|and said)\b)[a-z&-]+){0,3})")
+_SHORT_POST = {"cfo": "chief financial officer", "cto": "chief technology officer", "coo": "chief operating officer",
+               "cio": "chief information officer", "cmo": "chief marketing officer", "cso": "chief security officer",
+               "cco": "chief commercial officer", "ciso": "chief information security officer"}
+_HOLDER_VERB = re.compile(r"\s+(?:is|was|has been|had been|serves as|served as|remains|will be|became|becomes|is now|"
+                          r"chairs|chaired|heads|headed|leads|led)\s+(?:the\s+|a\s+)?", re.IGNORECASE)
+
+
+def _posts(text: str) -> list[tuple[str, int, int]]:
+    """(post, start, end) of each post the text names, in one spelling ("CEO" -> "chief executive")."""
+    found = []
+    for match in _POST.finditer(text):
+        kind = next(k for k, v in match.groupdict().items() if v)
+        word = match.group(0).lower().strip()
+        post = {"ceo": "chief executive", "short": _SHORT_POST.get(word, word), "chair": "chair"}.get(kind, word)
+        found.append((post, match.start(), match.end()))
+    found.extend((f"head of {m.group(1)}", m.start(), m.end()) for m in _HEAD.finditer(text))
+    return found
+
+
+def _person(name: tuple[str, ...]) -> bool:
+    """A name written as a person's: two to four words, each a proper noun ("Kenji Morimoto", "Bastien Ogunlade-Roux")."""
+    return 2 <= len(name) <= 4 and all(re.fullmatch(r"[A-Z][a-z\u00e0-\u00ff'\u2019]+(?:-[A-Z][a-z\u00e0-\u00ff]+)*", w) for w in name)
+
+
+# How a holder's name stands beside the post: "chief executive Evelyn Tsai-Morrow", "chaired by Leyla Yusupova",
+# "chief executive of Tallowmere, Priyanka Holloway-Renn"; "Maelis Trambert, Corvastra's chief technology officer",
+# "Bastien Ogunlade-Roux, the company's head of trust and safety", "Leyla Yusupova, who chairs the committee". A former holder holds it no longer.
+_HOLDER_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})?,?\s+(?:by\s+)?")
+_HOLDER_BEFORE = re.compile(r",\s+(?:who\s+(?:(?:is|now|also)\s+)*)?(?:(?:the|its)\s+)?(?:company(?:'s|\u2019s)\s+|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}(?:'s|\u2019s)\s+)?"
+                            r"(?:(?:new|acting|interim)\s+)?")
+_FORMER = re.compile(r"\b(?:former|previous|ex-|then)\s*$", re.IGNORECASE)
+
+
+def post_holder_swap(claim: str, evidence: str) -> bool:
+    """Whether the claim says who holds a post and the evidence gives the post to someone else: "Kenji Morimoto is the
+    chief executive of Kestrel Semiconductor" against "Kestrel chief executive Evelyn Tsai-Morrow said". One person holds
+    a company's top posts at a time, so this refutes where the model, seeing the company and the post, reads support.
+    The claim must open with the person and say they hold the post ("P is / was / chairs ..."); the evidence must give
+    the same post to another person's name beside it ("chief executive Q", "Q, the company's chief executive", not a
+    former holder) and not name the claim's person, and when it names a
+    company beside the post, that company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing
+    of Kestrel's)."""
+    ours = names(claim)
+    if not ours or not _person(ours[0]) or not claim.startswith(ours[0][0]):
+        return False
+    person = ours[0]
+    after = claim.find(person[-1]) + len(person[-1])
+    if not _HOLDER_VERB.match(claim, after):
+        return False
+    claim_posts = {post for post, _, _ in _posts(claim)}
+    if not claim_posts and re.match(r"\s+(?:chairs|chaired)\b", claim[after:]):
+        claim_posts = {"chair"}
+    in_evidence = _words_of(evidence)
+    if not claim_posts or set(person) & in_evidence:
+        return False
+    claim_words = {w.lower() for name in ours[1:] for w in name}
+    holders = [(m.start(), m.end()) for name in dict.fromkeys(names(evidence)) if _person(name) and not set(name) & set(person)
+               for m in re.finditer(re.escape(" ".join(name)), evidence)]
+    for post, start, end in _posts(evidence):
+        if post not in claim_posts or _FORMER.search(evidence, max(0, start - 12), start):
+            continue
+        if not any(_HOLDER_AFTER.fullmatch(evidence, end, a) or _HOLDER_BEFORE.fullmatch(evidence, b, start)
+                   for a, b in holders):
+            continue
+        # a company named right beside the post ("Hanaoka president", "chief executive of Tallowmere") must be the claim's
+        beside = re.findall(r"([A-Z][\w&-]*)(?:'s|\u2019s)?\s+$", evidence[max(0, start - 30):start]) + \
+            re.findall(r"^\s+(?:of|at)\s+([A-Z][\w&-]*)", evidence[end:end + 40])
+        beside = [w for w in beside if not any(w in evidence[a:b] for a, b in holders) and w.lower() not in STOPWORDS]
+        if beside and not any(w.lower() in claim_words for w in beside):
+            continue
+        return True
+    return False

@@ -15,7 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import figures_agree, figures_missing, mismatches, names, swapped_names, undisclosed
+from factcheck.cues import (figures_agree, figures_missing, mismatches, names, post_holder_swap, swapped_names,
+                            swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -186,15 +187,21 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
     customers on plans costing more than C$55 a month get satellite texting at no additional charge").
 
-    Three checks come before those, in this order. (1) A sentence that says the detail was not given
+    Four checks come before those, in this order. (1) A sentence that says the detail was not given
     ("Murmur has not said how much it expects to save annually", `cues.undisclosed`) leaves a claim that gives it
     unsettled: its contradiction counts at most UNDISCLOSED_REFUTE (the model reads "expects to save about $250
     million a year" against it as a contradiction).
-    (2) A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
+    (2) A sentence that gives the post the claim names to another person ("Kestrel chief executive Evelyn Tsai-Morrow"
+    against "Kenji Morimoto is the chief executive of Kestrel Semiconductor", `cues.post_holder_swap`) is evidence against
+    it, whatever the model reads: most of its support and neutral share moves to refutation.
+    (3) A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
     more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
     against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
     "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
-    (3) With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
+    Where the name left out is a place the claim puts something in (`cues.swapped_place`: "will be in Ottawa" against
+    "a manufacturing and testing facility in Waterloo, Ontario"), also when the model reads support: it weighs the
+    restated words and passes over the place.
+    (4) With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
     least `min_overlap` of the claim's own words (`own_share`: not its names or figures) and differs from it in no
     figure, date, name, negation or direction, gets most of that refutation as support: the model is torn on a
     sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
@@ -203,8 +210,11 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
-    if (support < 0.5 and refute < 0.5 and len(own_words(claim)) >= SWAP_WORDS
-            and own_share(claim, evidence) >= SWAP_SHARE and swapped_names(claim, evidence)):
+    if post_holder_swap(claim, evidence):
+        moved = support * weight
+        return support - moved, refute + moved + (1.0 - support - refute) * weight
+    if (len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE
+            and ((support < 0.5 and refute < 0.5 and swapped_names(claim, evidence)) or swapped_place(claim, evidence))):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
     if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap

@@ -599,3 +599,70 @@ def test_a_sentence_saying_the_detail_was_not_given_does_not_refute_a_claim_that
     assert cue_adjusted("Murmur expects its reorganisation to save about $250 million a year.", silent, 0.05, 0.8) == (0.05, 0.2)
     # A claim about what was not disclosed is left to the model.
     assert cue_adjusted("Murmur has not said how much the reorganisation will save.", silent, 0.7, 0.2) == (0.7, 0.2)
+
+
+def test_numbers_written_as_words_are_figures():
+    from factcheck.cues import figures_agree, mismatches, quantities, spelled_numbers
+
+    assert spelled_numbers("fined twenty-seven million euros") == "fined 27 million euros"
+    assert quantities("The hub uses twelve drones") == {12.0}
+    assert quantities("every six months for two years") == {6.0, 2.0}
+    # "one" is a figure only before a scale word; fractions and hundreds stay words.
+    assert quantities("one of the models") == set() and quantities("one million users") == {1e6}
+    assert quantities("two thirds of staff") == set() and quantities("three hundred people") == set()
+    assert figures_agree("Orvane was fined twenty-seven million euros.", "Orvane was fined €27 million on Monday.")
+    assert mismatches("Orvane must report every three months.", "Orvane must report every six months for two years.")
+    # "passed" a figure is a bound, like "more than".
+    assert not mismatches("Scribe has passed one million paid seats.", "Scribe had passed 1.1 million paid seats in April.")
+    assert mismatches("Scribe has one million paid seats.", "Scribe had passed 1.1 million paid seats in April.")
+
+
+def test_negation_counts_in_the_clause_that_states_the_claim():
+    from factcheck.cues import mismatches, negated_clause
+
+    evidence = ("The Corvel 48 reaches a gate fidelity of 99.7%, the company said; it has not published a target "
+                "for the Corvel 96.")
+    claim = "The Corvel 48 has a gate fidelity of 99.7 percent."
+    assert not negated_clause(claim, evidence) and mismatches(claim, evidence) == []
+    assert negated_clause("Corvel has published a target for the Corvel 96.", evidence)
+    # One clause: the whole sentence.
+    assert mismatches("Corvel is seeking a listing.", "He said Corvel was not seeking a listing.") == ["negation"]
+
+
+def test_a_post_given_to_someone_else_counts_against_the_claim():
+    from factcheck.cues import post_holder_swap
+    from factcheck.verify import cue_adjusted
+
+    claim = "Mirela Dancu is the chief executive of Quorra Systems."
+    other = '"We grew faster than planned," Quorra chief executive Tobiah Lenz said on Tuesday.'
+    assert post_holder_swap(claim, other)
+    assert post_holder_swap("Mirela Dancu is Quorra's CTO.", "said Tobiah Lenz, Quorra's chief technology officer.")
+    assert post_holder_swap("Mirela Dancu is Quorra's head of trust and safety.",
+                            "said Tobiah Lenz, the company's head of trust and safety.")
+    assert post_holder_swap("Mirela Dancu chairs the Quorra steering committee.",
+                            "The committee is chaired by Tobiah Lenz, a Quorra engineer.")
+    # The same person, another post, another company's post, or a claim that is not about who holds the post.
+    assert not post_holder_swap(claim, "said Mirela Dancu, Quorra's chief executive.")
+    assert not post_holder_swap(claim, "Mirela Dancu, managing director of Halvek, said contracts help.")
+    assert not post_holder_swap(claim, "Tobiah Lenz, chief executive of Halvek, said the deal was good.")
+    assert not post_holder_swap(claim, "Halvek president Tobiah Lenz said the venture would help.")
+    assert not post_holder_swap("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    assert not post_holder_swap(claim, "Vice president Tobiah Lenz said the chief executive was away.")
+    assert not post_holder_swap(claim, "Tobiah Lenz, Quorra's former chief executive, said the board acted.")
+    support, refute = cue_adjusted(claim, other, 0.85, 0.1)       # the model reads the company and the post as support
+    assert refute > 0.5 and support < 0.2
+
+
+def test_another_place_in_a_restatement_counts_against_the_claim_even_where_the_model_reads_support():
+    from factcheck.cues import swapped_names, swapped_place
+    from factcheck.verify import cue_adjusted
+
+    claim = "Orvane's new battery factory will be built near Salamanca, Spain."
+    other = "The cells will come from a new battery factory Orvane will build near Valladolid, Spain."
+    assert swapped_place(claim, other) and not swapped_place(claim, other.replace("Valladolid", "Salamanca"))
+    assert swapped_place("Kelvra is a Utrecht-based drone maker.", "Kelvra is a Eindhoven-based drone maker.")
+    # A person swapped is no place, and a name inside a hyphenated word is given ("Zurich-based").
+    assert not swapped_place("Kelvra chief Anna Berg said drones are cheap.", "Kelvra chief Otto Lind said drones are cheap.")
+    assert not swapped_names("Kelvra is a Zurich-based startup.", "Kelvra, a Zurich-based AI startup, was founded in 2021.")
+    support, refute = cue_adjusted(claim, other, 0.85, 0.1)
+    assert refute > 0.5 and support < 0.2
