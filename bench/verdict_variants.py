@@ -5,7 +5,8 @@ cues) with some options changed; its confidence maps are fitted on the 175 SciFa
 training, as `bench/calibrate_verdicts.py` does for the shipped one. Choices are made on the held-out train
 share and the tech-news dev sets (`examples/`, `bench/data/technews_retrieval.jsonl`, `technews_fresh`, and
 `technews_fresh2` to `technews_fresh5` after their one held-out run); SciFact dev is only reported. The held-out
-`technews_fresh6` (written blind at the end of session 20) is run only with `--final`, once.
+`technews_fresh6` (written blind at the end of session 20) and `technews_fresh7` (session 21) are run only with
+`--final`, once.
 
     python bench/verdict_variants.py --work /tmp/fc-scifact --hits-cache /tmp/fc-scifact/hits.pkl \
         --cache /tmp/fc-variants.pkl --out bench/results/verdict_variants.json
@@ -30,7 +31,7 @@ from calibrate_verdicts import CachedEmbedder, CachedScorer, metrics  # noqa: E4
 from examples_verdicts import expected_claims, technews_claims  # noqa: E402
 
 
-HELD_OUT = "technews_fresh6"   # written blind at the end of session 20, not run yet
+HELD_OUT = ("technews_fresh6", "technews_fresh7")   # written blind in sessions 20 and 21, run once in session 21
 
 
 def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
@@ -39,7 +40,7 @@ def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
             "technews_retrieval": (ROOT / "examples" / "sources",
                                    technews_claims(ROOT / "bench" / "data" / "technews_retrieval.jsonl"))}
     for name in ("technews_fresh", "technews_fresh2", "technews_fresh3", "technews_fresh4", "technews_fresh5") + (
-            (HELD_OUT,) if final else ()):
+            HELD_OUT if final else ()):
         folder = ROOT / "bench" / "data" / name
         rows = [json.loads(line) for line in (folder / "claims.jsonl").read_text().splitlines() if line.strip()]
         sets[name] = (folder / "sources", rows)
@@ -97,7 +98,7 @@ def main() -> int:
     parser.add_argument("--hits-cache", type=Path, required=True, help="SciFact passages (bench/calibrate_verdicts.py)")
     parser.add_argument("--cache", type=Path, help="tech-news passages, written on first use")
     parser.add_argument("--variant", action="append", help="names of VARIANTS to run (default: all)")
-    parser.add_argument("--final", action="store_true", help=f"also the held-out {HELD_OUT} set")
+    parser.add_argument("--final", action="store_true", help=f"also the held-out sets {', '.join(HELD_OUT)}")
     parser.add_argument("--cues-from", type=Path, help="a copy of factcheck/cues.py to use instead (e.g. `git show "
                                                          "HEAD~1:factcheck/cues.py`), to compare cue versions")
     parser.add_argument("--out", type=Path)
@@ -110,9 +111,11 @@ def main() -> int:
         spec = importlib.util.spec_from_file_location("cues_from", args.cues_from)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        for name in ("mismatches", "figures_agree", "figures_missing", "swapped_names"):
-            if hasattr(module, name):      # the name-swap check came with cues 7
+        for name in ("mismatches", "figures_agree", "figures_missing", "swapped_names", "post_holder_swap", "swapped_place"):
+            if hasattr(module, name):      # the name-swap check came with cues 7, the post and place checks with cues 8
                 setattr(factcheck.verify, name, getattr(module, name))
+            elif name in ("post_holder_swap", "swapped_place"):
+                setattr(factcheck.verify, name, lambda claim, evidence: False)
 
     from scifact import load_claims
     from factcheck.crossencoder import CrossEncoderScorer
@@ -151,7 +154,7 @@ def main() -> int:
             row[set_name] = {"right": ok, "of": len(rows), "macro_f1": round(macro_f1(gold, labels), 4),
                              "predicted": dict(Counter(labels)),
                              "wrong": [r["id"] for r, p in zip(rows, labels) if p != r["gold"]]}
-            if set_name != HELD_OUT:
+            if set_name not in HELD_OUT:
                 right, total = right + ok, total + len(rows)
         row["tech_dev_right"] = f"{right}/{total}"
         report[name] = row
