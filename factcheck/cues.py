@@ -22,7 +22,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # dates too; 7: a name given in place of one of the claim's (`swapped_names`), and a sentence that says a detail was
 # not given (`undisclosed`); 8: numbers written as words are figures ("twelve drones", "twenty-seven million euros"),
 # a sentence's negation counts only in the clause that states the claim's fact (`negated_clause`), "passed" a figure
-# is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute.
+# is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute, and a
+# claim's figures are compared with the clause that states its fact (`best_clause`).
 CUES_VERSION = 8
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -187,19 +188,34 @@ def negated(text: str) -> bool:
 
 # Where a sentence joins clauses that state different facts: "... fidelity of 99.7%, the company said; it has not
 # published a target for the Tessaly 96", "Standard will rise to €11.49, while Premium will stay at €17.99".
-_CLAUSE = re.compile(r"\s*(?:;|:|\u2014|\u2013|\s-\s|,?\s+\b(?:but|while|whereas|although|though)\b)\s*", re.IGNORECASE)
+_CLAUSE = re.compile(r"\s*(?:;|:(?=\s)|\u2014|\u2013|\s-\s|,?\s+\b(?:but|while|whereas|although|though)\b)\s*", re.IGNORECASE)
 _CLAUSE_WORD = re.compile(r"[\w.%$\u20ac\u00a3-]+")
+
+
+def _clause_words(text: str) -> set[str]:
+    return {w.lower() for w in _CLAUSE_WORD.findall(text)} - STOPWORDS
+
+
+def best_clause(claim: str, evidence: str, figures: bool = False) -> str:
+    """The clause of the evidence that shares most of the claim's words (the first on a tie; the whole evidence when it
+    is one clause); with `figures`, among the clauses that give a figure, so that a claim's figure is compared with the
+    figure stated of the same thing ("Pelorin-4 Lite has a context window of 256,000 tokens" with "Pelorin-4 Lite has
+    a context window of 64,000 tokens", not with the 256,000 of "Pelorin-4 can process up to 256,000 tokens, while
+    ...")."""
+    clauses = [c for c in _CLAUSE.split(evidence) if c.strip()]
+    if figures:
+        clauses = [c for c in clauses if quantities(_DAY.sub(r"\1", month_first(c)), names_too=False)]
+    if len(clauses) < 2:
+        return clauses[0] if clauses else evidence
+    words = _clause_words(claim)
+    return max(clauses, key=lambda c: len(words & _clause_words(c)))
 
 
 def negated_clause(claim: str, evidence: str) -> bool:
     """Whether the evidence is negated where it speaks to the claim: in the clause that shares most of the claim's
     words, when the sentence has several ("... 99.7%, the company said; it has not published a fidelity target for the
     Tessaly 96" is no negation of "The Tessaly 48 has a fidelity of 99.7 percent")."""
-    clauses = [c for c in _CLAUSE.split(evidence) if c.strip()]
-    if len(clauses) < 2:
-        return negated(evidence)
-    words = {w.lower() for w in _CLAUSE_WORD.findall(claim)} - STOPWORDS
-    return negated(max(clauses, key=lambda c: len(words & {w.lower() for w in _CLAUSE_WORD.findall(c)})))
+    return negated(best_clause(claim, evidence))
 
 
 def _close(a: float, b: float) -> bool:
@@ -323,7 +339,7 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
     # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
     claim_numbers = {(v, b if bounds else _EXACT) for v, _, _, b in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
-    evidence_numbers = quantities(_DAY.sub(r"\1", evidence), names_too=False)
+    evidence_numbers = quantities(_DAY.sub(r"\1", best_clause(claim, evidence, figures=True)), names_too=False)
     if claim_numbers and evidence_numbers and not any(_fits(a, bound, b) for a, bound in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
     for mine, theirs in name_variants(claim, evidence):
@@ -348,7 +364,7 @@ def figures_agree(claim: str, evidence: str) -> bool:
     telling = {value for value, raw, unit in _figures(claim) if _telling(raw, unit)}
     if not claim_years and not telling:
         return False
-    evidence_numbers = quantities(evidence)
+    evidence_numbers = quantities(best_clause(claim, evidence, figures=True))
     return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0)
 

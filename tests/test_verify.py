@@ -666,3 +666,19 @@ def test_another_place_in_a_restatement_counts_against_the_claim_even_where_the_
     assert not swapped_names("Kelvra is a Zurich-based startup.", "Kelvra, a Zurich-based AI startup, was founded in 2021.")
     support, refute = cue_adjusted(claim, other, 0.85, 0.1)
     assert refute > 0.5 and support < 0.2
+
+
+def test_a_figure_is_compared_with_the_clause_that_states_the_claims_fact():
+    from factcheck.cues import best_clause, figures_agree, mismatches
+
+    both = ("Pelmora can read up to 256,000 tokens in one request, while Pelmora Lite has a context window of "
+            "64,000 tokens.")
+    claim = "Pelmora Lite has a context window of 256,000 tokens."
+    assert best_clause(claim, both, figures=True).startswith("Pelmora Lite")
+    assert mismatches(claim, both) == ["number [256000.0] vs [64000.0]"]
+    assert not mismatches("Pelmora Lite has a context window of 64,000 tokens.", both)
+    plans = "Kelvra charges €0.49 per kWh for pay-as-you-go customers, while subscribers to Kelvra Plus pay €0.36."
+    assert not figures_agree("Subscribers to Kelvra Plus pay 0.49 euros per kWh.", plans)
+    # A clause without a figure is not where a figure is compared: "led by Orsine" does not hide the changed amount.
+    assert mismatches("Kelvra raised $142 million in a round led by Orsine.",
+                      "Kelvra said it had raised $150 million; the round was led by Orsine Capital.")
