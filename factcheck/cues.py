@@ -79,14 +79,15 @@ _WORD_VALUE = {w: n for n, w in enumerate(_ONES, 1)} | {w: n for n, w in zip(ran
 _SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[-\u2010\u2011 ]({'|'.join(_ONES[:9])}))?|({'|'.join(_ONES)}))\b", re.IGNORECASE)
 # After a number word: a fraction ("two thirds"), "hundred" (left as written), or for "one" anything but a scale
 # ("one of the", "one-off"; "one million" is a figure).
-_NOT_FIGURE = re.compile(r"[-\u2010\u2011 ]+(?:thirds?|quarters?|halves|half|fifths?|tenths?|hundreds?)\b", re.IGNORECASE)
+_NOT_FIGURE = re.compile(r"[-\u2010\u2011 ]+(?:thirds?|quarters?|halves|half|fifths?|tenths?)\b", re.IGNORECASE)
+_HUNDREDS = re.compile(rf"\b({'|'.join(_ONES)})[-\u2010\u2011 ]hundred\b", re.IGNORECASE)
 _SCALE_AFTER = re.compile(r" +(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 
 def spelled_numbers(text: str) -> str:
     """The text with numbers written as words in digits ("twelve drones" -> "12 drones", "twenty-seven million
-    euros" -> "27 million euros", "every six months" -> "every 6 months"), so that they compare as figures; "one" only
-    before a scale word, and fractions and hundreds are left as written."""
+    euros" -> "27 million euros", "every six months" -> "every 6 months", "three hundred" -> "300"), so that they
+    compare as figures; "one" only before a scale word or "hundred", and fractions are left as written."""
     def digits(match: re.Match) -> str:
         if _NOT_FIGURE.match(text, match.end()):
             return match.group(0)
@@ -97,7 +98,11 @@ def spelled_numbers(text: str) -> str:
             return str(_WORD_VALUE[word])
         return str(_WORD_VALUE[match.group(1).lower()] + (_WORD_VALUE[match.group(2).lower()] if match.group(2) else 0))
 
+    text = _HUNDREDS.sub(lambda m: str(100 * _WORD_VALUE[m.group(1).lower()]), text)
     return _SPELLED.sub(digits, text)
+
+
+_MONTHS_AFTER = re.compile(r"[-\u2010\u2011 ]?months?\b", re.IGNORECASE)
 
 
 def _qualified(text: str, names_too: bool = True):
@@ -117,6 +122,8 @@ def _qualified(text: str, names_too: bool = True):
         digits = raw.replace(",", "")
         # "about" rounds: "about 60" is 55-65, "about $7.5 billion" 7.45-7.55 billion
         step = 10.0 ** -len(digits.split(".")[1]) if "." in digits else 10.0 ** (len(digits) - len(digits.rstrip("0")))
+        if _MONTHS_AFTER.match(text, match.end()):
+            scale /= 12               # a duration in months, in years: "24 months" is "two years"
         yield float(digits) * scale, raw, unit, (kind, step * scale / 2 if kind == "about" else 0.0)
 
 

@@ -606,10 +606,12 @@ def test_numbers_written_as_words_are_figures():
 
     assert spelled_numbers("fined twenty-seven million euros") == "fined 27 million euros"
     assert quantities("The hub uses twelve drones") == {12.0}
-    assert quantities("every six months for two years") == {6.0, 2.0}
+    assert quantities("every six weeks for two years") == {6.0, 2.0}
+    # A duration in months is read in years: "24 months" is "two years".
+    assert quantities("every six months") == {0.5} and not mismatches("It offers two years of cover.", "It offers 24 months of cover.")
     # "one" is a figure only before a scale word; fractions and hundreds stay words.
     assert quantities("one of the models") == set() and quantities("one million users") == {1e6}
-    assert quantities("two thirds of staff") == set() and quantities("three hundred people") == set()
+    assert quantities("two thirds of staff") == set() and quantities("more than three hundred people") == {300.0}
     assert figures_agree("Orvane was fined twenty-seven million euros.", "Orvane was fined €27 million on Monday.")
     assert mismatches("Orvane must report every three months.", "Orvane must report every six months for two years.")
     # "passed" a figure is a bound, like "more than".
