@@ -77,8 +77,8 @@ _ONES = "one two three four five six seven eight nine ten eleven twelve thirteen
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _WORD_VALUE = {w: n for n, w in enumerate(_ONES, 1)} | {w: n for n, w in zip(range(20, 100, 10), _TENS)}
 _SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[-\u2010\u2011 ]({'|'.join(_ONES[:9])}))?|({'|'.join(_ONES)}))\b", re.IGNORECASE)
-# After a number word: a fraction ("two thirds"), "hundred" (left as written), or for "one" anything but a scale
-# ("one of the", "one-off"; "one million" is a figure).
+# After a number word: a fraction ("two thirds") is no figure, nor is "one" before anything but a scale word or
+# "hundred" ("one of the", "one-off"; "one million" and "one hundred" are figures).
 _NOT_FIGURE = re.compile(r"[-\u2010\u2011 ]+(?:thirds?|quarters?|halves|half|fifths?|tenths?)\b", re.IGNORECASE)
 _HUNDREDS = re.compile(rf"\b({'|'.join(_ONES)})[-\u2010\u2011 ]hundred\b", re.IGNORECASE)
 _SCALE_AFTER = re.compile(r" +(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
@@ -456,8 +456,8 @@ _HEAD = re.compile(r"\b[Hh]ead of ([a-z&-]+(?: (?!(?:at|of|for|in|with|said|says
 _SHORT_POST = {"cfo": "chief financial officer", "cto": "chief technology officer", "coo": "chief operating officer",
                "cio": "chief information officer", "cmo": "chief marketing officer", "cso": "chief security officer",
                "cco": "chief commercial officer", "ciso": "chief information security officer"}
-_HOLDER_VERB = re.compile(r"\s+(?:is|was|has been|had been|serves as|served as|remains|will be|became|becomes|is now|"
-                          r"chairs|chaired|heads|headed|leads|led)\s+(?:the\s+|a\s+)?", re.IGNORECASE)
+# A claim that someone holds a post now: a past or future holder is not refuted by today's ("X was chief executive").
+_HOLDER_VERB = re.compile(r"\s+(?:is|is now|has been|serves as|remains|chairs|heads|leads)\s+(?:the\s+|a\s+)?", re.IGNORECASE)
 
 
 def _posts(text: str) -> list[tuple[str, int, int]]:
@@ -479,7 +479,8 @@ def _person(name: tuple[str, ...]) -> bool:
 
 # How a holder's name stands beside the post: "chief executive Evelyn Tsai-Morrow", "chaired by Leyla Yusupova",
 # "chief executive of Tallowmere, Priyanka Holloway-Renn"; "Maelis Trambert, Corvastra's chief technology officer",
-# "Bastien Ogunlade-Roux, the company's head of trust and safety", "Leyla Yusupova, who chairs the committee". A former holder holds it no longer.
+# "Bastien Ogunlade-Roux, the company's head of trust and safety", "Leyla Yusupova, who chairs the committee". A former
+# holder holds it no longer.
 _HOLDER_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})?,?\s+(?:by\s+)?")
 _HOLDER_BEFORE = re.compile(r",\s+(?:who\s+(?:(?:is|now|also)\s+)*)?(?:(?:the|its)\s+)?(?:company(?:'s|\u2019s)\s+|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}(?:'s|\u2019s)\s+)?"
                             r"(?:(?:new|acting|interim)\s+)?")
@@ -490,11 +491,10 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     """Whether the claim says who holds a post and the evidence gives the post to someone else: "Kenji Morimoto is the
     chief executive of Kestrel Semiconductor" against "Kestrel chief executive Evelyn Tsai-Morrow said". One person holds
     a company's top posts at a time, so this refutes where the model, seeing the company and the post, reads support.
-    The claim must open with the person and say they hold the post ("P is / was / chairs ..."); the evidence must give
-    the same post to another person's name beside it ("chief executive Q", "Q, the company's chief executive", not a
-    former holder) and not name the claim's person, and when it names a
-    company beside the post, that company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing
-    of Kestrel's)."""
+    The claim must open with the person and say they hold the post now ("P is / remains / chairs ..."); the evidence
+    must give the same post to another person's name beside it ("chief executive Q", "Q, the company's chief
+    executive", not a former holder) and not name the claim's person; where it names a company beside the post, that
+    company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing of Kestrel's)."""
     ours = names(claim)
     if not ours or not _person(ours[0]) or not claim.startswith(ours[0][0]):
         return False
@@ -503,7 +503,7 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     if not _HOLDER_VERB.match(claim, after):
         return False
     claim_posts = {post for post, _, _ in _posts(claim)}
-    if not claim_posts and re.match(r"\s+(?:chairs|chaired)\b", claim[after:]):
+    if not claim_posts and re.match(r"\s+chairs\b", claim[after:]):
         claim_posts = {"chair"}
     in_evidence = _words_of(evidence)
     if not claim_posts or set(person) & in_evidence:

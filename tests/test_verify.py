@@ -651,6 +651,8 @@ def test_a_post_given_to_someone_else_counts_against_the_claim():
     assert not post_holder_swap("Quorra chief executive Mirela Dancu said demand was strong.", other)
     assert not post_holder_swap(claim, "Vice president Tobiah Lenz said the chief executive was away.")
     assert not post_holder_swap(claim, "Tobiah Lenz, Quorra's former chief executive, said the board acted.")
+    # A past holder is not refuted by today's.
+    assert not post_holder_swap("Mirela Dancu was the chief executive of Quorra Systems.", other)
     support, refute = cue_adjusted(claim, other, 0.85, 0.1)       # the model reads the company and the post as support
     assert refute > 0.5 and support < 0.2
 
