@@ -148,6 +148,7 @@ def main() -> int:
                     "verifier_relevance_gate": ws.settings.verifier_relevance_gate,
                     "verifier_relevance_gate_sides": ws.settings.verifier_relevance_gate_sides,
                     "verifier_words_gate": ws.settings.verifier_words_gate, "verifier_torn": ws.settings.verifier_torn,
+                    "verifier_related": ws.settings.verifier_related,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]
@@ -204,7 +205,7 @@ def main() -> int:
                                            f"{ws.settings.verifier_words_gate}, agree overlap "
                                            f"{ws.settings.verifier_agree_overlap}, paraphrase "
                                            f"{ws.settings.verifier_paraphrase}, restate {ws.settings.verifier_restate}, "
-                                           f"torn {ws.settings.verifier_torn}, "
+                                           f"torn {ws.settings.verifier_torn}, related {ws.settings.verifier_related}, "
                                            f"relevance gate "
                                            f"{ws.settings.verifier_relevance_gate} ({ws.settings.verifier_relevance_gate_sides})",
                                  "macro_f1_on_fit_claims": fit["macro_f1_at_threshold"]}

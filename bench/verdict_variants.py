@@ -87,6 +87,13 @@ VARIANTS: dict[str, dict] = {
     "overlap gate 0.2-0.4": {"gate": (0.2, 0.4)},
     "similarity gate 0.35-0.55": {"similarity_gate": (0.35, 0.55)},
     "relevance gate both": {"relevance_sides": "both"},
+    "no relatedness cue (session 21)": {"related": None},
+    "related 0.5": {"related": 0.5},
+    "related 0.52": {"related": 0.52},
+    "related 0.58": {"related": 0.58},
+    "related 0.62": {"related": 0.62},
+    "related 0.65": {"related": 0.65},
+    "related 0.68": {"related": 0.68},
 }
 
 

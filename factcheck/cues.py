@@ -24,7 +24,7 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # a sentence's negation counts only in the clause that states the claim's fact (`negated_clause`), "passed" a figure
 # is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute, and a
 # claim's figures are compared with the clause that states its fact (`best_clause`).
-CUES_VERSION = 8
+CUES_VERSION = 9
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -166,9 +166,9 @@ def dates(text: str) -> set[tuple[int, int]]:
 
 
 def _ends_name(text: str, match: re.Match) -> bool:
-    """Whether a number is the last part of a name: right after a capitalised word that is not a date's
-    or a currency's ("Grok 3", "Pixel 9", "Lumen-2 8B"; not "May 19", "USD 500" or "scores 84.1"), with no scale word or unit of
-    its own apart from a letter written onto it ("8B")."""
+    """Whether a number is the last part of a name: right after a capitalised word that is not a date's, a
+    currency's or an estimate's ("Grok 3", "Pixel 9", "Lumen-2 8B"; not "May 19", "USD 500", "About 300" or
+    "scores 84.1"), with no scale word or unit of its own apart from a letter written onto it ("8B")."""
     unit = match.group(2) or ""
     if unit and (len(unit) > 1 or match.group(0)[len(match.group(1))].isspace()):
         return False
@@ -180,7 +180,8 @@ def _ends_name(text: str, match: re.Match) -> bool:
     word = _TRAIL.sub("", before.group(1))
     if word != before.group(1) or not word or not any(c.isupper() for c in word):
         return False                          # punctuation ends a name: "Q1, 38 percent"
-    return word.lower() not in STOPWORDS and word.lower().rstrip(".") not in _CALENDAR
+    word = word.lstrip("([\"'\u201c\u2018").lower()
+    return word not in STOPWORDS and word not in _ESTIMATE and word.rstrip(".") not in _CALENDAR
 
 
 def quantities(text: str, names_too: bool = True) -> set[float]:
@@ -237,11 +238,18 @@ _TRAIL = re.compile(r"(?:'s|\u2019s|[,;:.!?)\]\"'\u201d\u2019])+$")
 _ADJECTIVE = re.compile(r"[-\u2010\u2011][a-z]+$")   # "CX3CR1-deficient", "ATP-dependent", "Johnson-led"
 
 
+# Words that qualify a figure, also at the start of a sentence or quote ("About 30,000 customers lost service"):
+# no name starts on them.
+_ESTIMATE = frozenset("about around roughly approximately nearly almost circa estimated exactly just only less fewer "
+                      "below above".split())
+
+
 def names(text: str) -> list[tuple[str, ...]]:
     """Names in the text as token tuples: runs of capitalised words ("iPhone" and "xAI" count), with the
     figures and variant words that follow them ("Grok 3 mini", "Lumen-2 236B", "Azure AI Foundry").
-    A run never starts on a function word ("The", "On"); an opening bracket or quote starts a new one,
-    and so does a capitalised word after a figure ("GSM8K Lumen-2 236B": two names);
+    A run never starts on a function word ("The", "On") or a word that qualifies a figure ("About 30,000");
+    an opening bracket or quote starts a new one, and so does a capitalised word after a figure ("GSM8K
+    Lumen-2 236B": two names);
     punctuation, a closing bracket, a possessive 's and an adjective made of a name ("CX3CR1-deficient
     mice": "CX3CR1") end it. Brackets inside a word go ("PGE(2)": "PGE2")."""
     from factcheck.lexical import STOPWORDS
@@ -267,7 +275,8 @@ def names(text: str) -> list[tuple[str, ...]]:
             run = []
         elif run and word and (word[0].isdigit() or word.lower() in _VARIANT):
             run.append(word)
-        elif word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS:
+        elif (word and any(c.isupper() for c in word) and word.lower() not in STOPWORDS
+              and (run or word.lower() not in _ESTIMATE)):
             if run and any(_marked(w.lower()) for w in run):
                 found.append(tuple(run))     # after a figure a capitalised word starts another name:
                 run = []                     # "On GSM8K Lumen-2 236B scores 91.2"

@@ -123,15 +123,15 @@ def make_verifier(settings: Settings) -> Verifier:
 
 
 def verifier_options(settings: Settings) -> dict:
-    """The cross-encoder verifier's gates, figure-agreement, paraphrase and restatement cues as the settings give them
-    (keyword arguments of `NLIVerifier`)."""
+    """The cross-encoder verifier's gates, figure-agreement, paraphrase, restatement and relatedness cues as the
+    settings give them (keyword arguments of `NLIVerifier`)."""
     bounds, paraphrase, restate = settings.gate_bounds, settings.verifier_paraphrase or None, settings.verifier_restate or None
     embedder = (load_embedder(settings.verifier_gate_model, settings.embedding_batch_size)
                 if bounds or paraphrase or restate else None)
     return {"similarity": embedder, "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
             "paraphrase": paraphrase, "restate": restate, "relevance_gate": settings.relevance_gate_bounds,
             "relevance_sides": settings.verifier_relevance_gate_sides, "words": settings.words_gate_bounds,
-            "torn": settings.verifier_torn or None}
+            "torn": settings.verifier_torn or None, "related": settings.verifier_related or None}
 
 
 def make_reranker(settings: Settings):

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
                                              "contradiction (each at least this), using half of the claim's own words "
                                              "with no figure, date, name, negation or direction mismatch, counts as "
                                              "support; 0 turns the cue off.")
+    verifier_related: float = Field(0.55, ge=0.0, le=1.0,
+                                    description="Cross-encoder verifier: a sentence whose relatedness to the claim "
+                                                "(the mean of the passage's retrieval cosine and the share of the "
+                                                "claim's words it uses, as the baseline verifier reads it) reaches "
+                                                "this, with no figure, date, name, negation or direction mismatch, "
+                                                "counts as support where the model reads it as neutral; 0 turns the "
+                                                "cue off.")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
@@ -152,4 +159,4 @@ class Settings(BaseSettings):
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
               "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_words_gate",
               "verifier_agree_overlap", "verifier_paraphrase", "verifier_restate", "verifier_torn",
-              "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "verifier_related", "verifier_relevance_gate", "verifier_relevance_gate_sides")

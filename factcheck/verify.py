@@ -273,6 +273,32 @@ _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".s
 
 
 @lru_cache(maxsize=4096)
+def coverage(claim: str, evidence: str) -> float:
+    """The share of the claim's stemmed tokens (`lexical.tokenize`) that the evidence uses."""
+    wanted = set(tokenize(claim))
+    return len(wanted & set(tokenize(evidence))) / max(len(wanted), 1)
+
+
+def relatedness(claim: str, evidence: str, dense: float | None) -> float:
+    """The baseline verifier's closeness of a sentence to the claim: the mean of the passage's retrieval cosine
+    (`Hit.dense`) and the sentence's `coverage` of the claim (the coverage alone where there is no cosine)."""
+    shared = coverage(claim, evidence)
+    return 0.5 * (dense if dense is not None else shared) + 0.5 * shared
+
+
+RELATED_WEIGHT = 0.8   # the share of a neutral reading that `related_restatement` moves to support
+
+
+def related_restatement(claim: str, evidence: str, dense: float | None, at: float) -> bool:
+    """Whether the sentence states the claim by the baseline verifier's reading: its `relatedness` reaches `at`
+    and it differs from the claim in no figure, date, name, negation or direction of change (`cues.mismatches`).
+    The model reads many such sentences as neutral: quotes ("'This was not a cyberattack,' chief executive Cathal
+    Brennock told reporters" for "Cathal Brennock ... said the system failure was not caused by a cyberattack") and
+    restatements in other words ("the largest order in Kestrava's history" for "the largest order Kestrava Cells has
+    ever received")."""
+    return relatedness(claim, evidence, dense) >= at and not mismatches(claim, evidence)
+
+
 def own_words(claim: str) -> frozenset[str]:
     """The claim's stemmed content words other than its names and figures: what it says of the things it names
     ("Korsvik Telecom's credit facility is worth 1 billion kroner": credit, facility, worth, kroner)."""
@@ -374,6 +400,9 @@ class NLIVerifier:
         support where the model reads it as neutral (`cue_adjusted`).
     torn: a probability: a sentence the model reads as both support and contradiction (each at least this), that
         uses half of the claim's own words with no mismatch, counts as support (`cue_adjusted`).
+    related: a relatedness (`relatedness`: the mean of the passage's retrieval cosine and the share of the claim's
+        stemmed words the sentence uses, the baseline verifier's measure): a sentence this related to the claim
+        with no mismatch counts as support where the model reads it as neutral (`related_restatement`).
     words: (low, high) shares of the claim's own words (not its names or figures, `own_words`): a contradiction
         counts only as far as the sentence uses them (`words_gate`), since sentences about other facts of the
         same company share its names and little else.
@@ -386,7 +415,8 @@ class NLIVerifier:
                  similarity=None, similarity_gate: tuple[float, float] | None = None,
                  agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
                  relevance_sides: str = "both", paraphrase: float | None = None, restate: float | None = None,
-                 words: tuple[float, float] | None = None, torn: float | None = None):
+                 words: tuple[float, float] | None = None, torn: float | None = None,
+                 related: float | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
         self.scorer = scorer
@@ -396,6 +426,7 @@ class NLIVerifier:
         self.gate = gate
         self.words = words
         self.torn = torn if cues and torn else None
+        self.related = related if cues and related else None
         self.similarity = similarity if similarity_gate is not None or paraphrase or restate else None
         self.similarity_gate = similarity_gate if similarity is not None else None
         self.paraphrase = paraphrase if similarity is not None and cues and paraphrase else None
@@ -427,6 +458,8 @@ class NLIVerifier:
             self.version += "-words{:g}-{:g}".format(*self.words)
         if self.torn is not None:
             self.version += f"-torn{self.torn:g}"
+        if self.related is not None:
+            self.version += f"-rel{self.related:g}"
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsup"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
@@ -478,6 +511,9 @@ class NLIVerifier:
                                                restate=self.restate, torn=self.torn)
                 if lacking[c, h]:
                     support = 0.0
+                elif self.related is not None and support < 0.5 and refute < 0.5 and related_restatement(
+                        claims[c], text, hits[c][h].dense, self.related):
+                    support += (1.0 - support - refute) * RELATED_WEIGHT
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))

@@ -44,6 +44,16 @@ def needs_model(test):
     return pytest.mark.slow(_present(test))
 
 
+def retrieved(passage_id: int, claim: str, text: str):
+    """A retrieved passage with the retrieval cosine the packaged MiniLM gives it (`Hit.dense`)."""
+    from factcheck.pipeline import load_embedder
+    from factcheck.records import Hit
+    from factcheck.settings import PACKAGED_EMBEDDER
+
+    vectors = load_embedder(PACKAGED_EMBEDDER, 32).embed([claim, text])
+    return Hit(passage_id, f"src-{passage_id}", text, 0.1, float(vectors[0] @ vectors[1]), 1.0)
+
+
 @pytest.fixture(scope="module")
 def scorer() -> CrossEncoderScorer:
     return CrossEncoderScorer("packaged:factcheck-verifier", threads=2)
@@ -211,7 +221,9 @@ def test_compact_weights_are_the_same_bytes_every_time(tmp_path):
 @needs_model
 def test_the_shipped_verifier_takes_a_restatement_it_reads_as_neutral_for_support(tmp_path):
     """The product's verifier (settings' defaults, real MiniLM cosines): the small model reads this restatement as
-    neutral (about 0.3 / 0.5 / 0.2); the restatement cue (`FACTCHECK_VERIFIER_RESTATE`) takes it for support."""
+    neutral (about 0.3 / 0.5 / 0.2); the restatement cue (`FACTCHECK_VERIFIER_RESTATE`) takes it for support. The
+    sentence on another perk shares the airline, the class and the routes, but too little else for the relatedness
+    cue (0.54 against 0.55)."""
     from factcheck.pipeline import make_verifier
     from factcheck.records import Hit, Label
     from factcheck.settings import Settings
@@ -220,13 +232,14 @@ def test_the_shipped_verifier_takes_a_restatement_it_reads_as_neutral_for_suppor
     restated = ("Northwind Air will offer complimentary in-flight Wi-Fi to business-class passengers on routes of more "
                 "than six hours.")
     other_fact = "Northwind Air will offer complimentary lounge access to business-class passengers on all routes."
-    hits = [[Hit(1, "src-1", restated, 0.1, 0.8, 1.0)], [Hit(2, "src-2", other_fact, 0.1, 0.8, 1.0)]]
+    hits = [[retrieved(1, claim, restated)], [retrieved(2, claim, other_fact)]]
     verifier = make_verifier(Settings(home=tmp_path))
     assert "-rest0.8" in verifier.version
     supported, other = verifier.verify([claim, claim], hits)
     assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == restated
     assert other.label is not Label.SUPPORTED
-    [off] = make_verifier(Settings(home=tmp_path, verifier_restate=0)).verify([claim], hits[:1])
+    # Without it (and without the relatedness cue, which also takes so close a restatement), the model's reading stands.
+    [off] = make_verifier(Settings(home=tmp_path, verifier_restate=0, verifier_related=0)).verify([claim], hits[:1])
     assert off.label is Label.NOT_ENOUGH_INFO
 
 
@@ -241,11 +254,36 @@ def test_a_sentence_the_model_is_torn_on_counts_for_the_claim_when_the_cues_find
     claim = "Marlow Grid's green bond pays a fixed annual coupon of 3.875 percent."
     changed = "Marlow Grid's green bond pays a fixed annual coupon of 4.125 percent."
     sentence = "The ten-year notes carry a fixed annual coupon of 3.875% and mature in March 2036."
-    hits = [[Hit(1, "src-1", sentence, 0.1, 0.8, 1.0)]]
+    hits = [[retrieved(1, claim, sentence)]]
     verifier, without = make_verifier(Settings(home=tmp_path)), make_verifier(Settings(home=tmp_path, verifier_torn=0))
     assert verifier.version != without.version       # stored verdicts tell the two apart
     [supported, refuted] = verifier.verify([claim, changed], hits * 2)
     assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == sentence
     assert refuted.label is not Label.SUPPORTED
     [off] = without.verify([claim], hits)
+    assert off.label is Label.NOT_ENOUGH_INFO
+
+
+@needs_model
+def test_the_shipped_verifier_takes_a_quote_that_states_the_claim_for_support(tmp_path):
+    """The product's verifier (settings' defaults), with the retrieval cosine the packaged MiniLM gives: the small
+    model reads a first-person quote of the claim's statement as neutral (about 0.2 / 0.7 / 0.1). It covers half of
+    the claim's words in a passage retrieval finds close, so the relatedness cue (`FACTCHECK_VERIFIER_RELATED`) takes
+    it for support; with the speaker's figure changed, the mismatch keeps it from supporting."""
+    from factcheck.pipeline import make_verifier
+    from factcheck.records import Label
+    from factcheck.settings import Settings
+
+    claim = "Helmi Varanto, chief executive of Norrfjord Data, said the outage was not caused by a cyberattack."
+    changed = "Helmi Varanto, chief executive of Norrfjord Data, said the outage hit 40,000 customers."
+    passage = ('"This was not a cyberattack," chief executive Helmi Varanto told reporters in Oslo on Monday. '
+               '"The outage hit 30,000 customers and a faulty storage update caused it."')
+    hits = [[retrieved(1, claim, passage)], [retrieved(1, changed, passage)]]
+    assert hits[0][0].dense > 0.7
+    verifier, without = make_verifier(Settings(home=tmp_path)), make_verifier(Settings(home=tmp_path, verifier_related=0))
+    assert verifier.version != without.version       # stored verdicts tell the two apart
+    supported, refuted = verifier.verify([claim, changed], hits)
+    assert supported.label is Label.SUPPORTED and supported.evidence[0].quote.startswith('"This was not a cyberattack')
+    assert refuted.label is not Label.SUPPORTED
+    [off] = without.verify([claim], hits[:1])
     assert off.label is Label.NOT_ENOUGH_INFO

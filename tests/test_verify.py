@@ -1,7 +1,7 @@
 import pytest
 
 from factcheck.baseline import BaselineVerifier
-from factcheck.cues import mismatches, quantities, years
+from factcheck.cues import mismatches, names, quantities, years
 from factcheck.records import Hit, Label, Stance
 from factcheck.verify import PassageStance, aggregate
 
@@ -133,6 +133,18 @@ def test_a_number_that_ends_a_name_is_no_figure_to_compare():
     assert mismatches("Grok 3 is the smaller model.", "Grok 2 is the smaller model.") == ["name 'Grok 3' vs 'Grok 2'"]
 
 
+def test_a_figure_after_an_estimate_word_that_opens_a_sentence_or_quote_is_a_figure():
+    # Capitalised at the start of a quote, "About" had made "About 30,000" a name, so the figure was not compared
+    # and the paraphrase cue took the model's contradiction for support.
+    claim = "Helmi Varanto, chief executive of Norrfjord Data, said about 40,000 customers lost service during the outage."
+    quote = ('"About 30,000 customers lost service during the outage," chief executive Helmi Varanto told reporters '
+             'in Oslo on Monday.')
+    assert mismatches(claim, quote) == ["number [40000.0] vs [30000.0]"]
+    assert mismatches(claim.replace("40,000", "30,000"), quote) == []
+    assert names("Nearly 40 staff left. Roughly 12 sites closed.") == []
+    assert quantities('"About 300 jobs go," he said; Pixel 9 ships.', names_too=False) == {300.0}
+
+
 def test_words_of_change_that_point_the_other_way_are_a_mismatch():
     from factcheck.cues import direction, figures_agree
 
@@ -168,6 +180,21 @@ def test_a_passage_without_the_claims_figures_does_not_support_it():
     [missing, stated] = NLIVerifier(Supporting()).verify([claim, claim], [[hit(1, revenue)],
                                                                           [hit(2, "It has 26,000 employees.")]])
     assert missing.label is Label.NOT_ENOUGH_INFO and stated.label is Label.SUPPORTED
+
+
+def test_a_related_sentence_restates_the_claim_unless_a_detail_differs():
+    from factcheck.verify import coverage, related_restatement, relatedness
+
+    claim = "Helmi Varanto, chief executive of Norrfjord Data, said the outage was not caused by a cyberattack."
+    quote = '"This was not a cyberattack," chief executive Helmi Varanto told reporters in Oslo on Monday.'
+    assert coverage(claim, quote) == pytest.approx(5 / 10)       # helmi varanto chief execut cyberattack
+    assert relatedness(claim, quote, 0.77) == pytest.approx(0.5 * 0.77 + 0.5 * 0.5)
+    assert relatedness(claim, quote, None) == pytest.approx(0.5)  # no retrieval cosine: the coverage alone
+    assert related_restatement(claim, quote, 0.77, 0.55)
+    assert not related_restatement(claim, quote, 0.5, 0.55)       # a passage retrieval finds less close
+    assert not related_restatement(claim.replace("was not", "was"), quote, 0.77, 0.55)        # negation differs
+    assert not related_restatement("Helmi Varanto said 40,000 customers lost service.",
+                                   '"30,000 customers lost service," Helmi Varanto said.', 0.9, 0.55)
 
 
 def test_aggregate_one_strong_support_is_enough():
@@ -462,12 +489,13 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert options["similarity_gate"] == (0.25, 0.45) and options["similarity"].dim == 64
     assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85 and options["restate"] == 0.8
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
-    assert options["words"] == (0.0, 0.25) and options["torn"] == 0.3
+    assert options["words"] == (0.0, 0.25) and options["torn"] == 0.3 and options["related"] == 0.55
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
                                     verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off",
-                                    verifier_words_gate="off", verifier_torn=0))
+                                    verifier_words_gate="off", verifier_torn=0, verifier_related=0))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
-                   "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None, "torn": None}
+                   "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None, "torn": None,
+                   "related": None}
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
     assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
