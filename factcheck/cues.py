@@ -498,6 +498,45 @@ _HOLDER_BEFORE = re.compile(r",\s+(?:who\s+(?:(?:is|now|also)\s+)*)?(?:(?:the|it
 _FORMER = re.compile(r"\b(?:former|previous|ex-|then)\s*$", re.IGNORECASE)
 
 
+def _claimed_holder(claim: str) -> tuple[tuple[str, ...], set[str], list[tuple[str, ...]]] | None:
+    """(person, posts, the claim's names) of a claim that opens with a person and says they hold posts now ("P is /
+    remains / chairs ..."), else None."""
+    ours = names(claim)
+    if not ours or not _person(ours[0]) or not claim.startswith(ours[0][0]):
+        return None
+    person = ours[0]
+    after = claim.find(person[-1]) + len(person[-1])
+    if not _HOLDER_VERB.match(claim, after):
+        return None
+    claim_posts = {post for post, _, _ in _posts(claim)}
+    if not claim_posts and re.match(r"\s+chairs\b", claim[after:]):
+        claim_posts = {"chair"}
+    return (person, claim_posts, ours) if claim_posts else None
+
+
+def _beside(evidence: str, post_start: int, post_end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether a name at one of `spans` stands beside the post as its holder, and the post is not a former one."""
+    if _FORMER.search(evidence, max(0, post_start - 12), post_start):
+        return False
+    return any(_HOLDER_AFTER.fullmatch(evidence, post_end, a) or _HOLDER_BEFORE.fullmatch(evidence, b, post_start)
+               for a, b in spans)
+
+
+def post_changed(claim: str, evidence: str) -> bool:
+    """Whether the claim says someone holds a post and the evidence gives that person another post, and not the
+    claim's: "Ravi Castellane is the chief executive of Varrowen" against "Chief financial officer Ravi Castellane
+    said". The claim has the shape `post_holder_swap` reads; the evidence names the person in full beside the post."""
+    holder = _claimed_holder(claim)
+    if holder is None:
+        return False
+    person, claim_posts, _ = holder
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(" ".join(person)), evidence)]
+    if not spans:
+        return False
+    held = {post for post, start, end in _posts(evidence) if _beside(evidence, start, end, spans)}
+    return bool(held) and not held & claim_posts
+
+
 def post_holder_swap(claim: str, evidence: str) -> bool:
     """Whether the claim says who holds a post and the evidence gives the post to someone else: "Kenji Morimoto is the
     chief executive of Kestrel Semiconductor" against "Kestrel chief executive Evelyn Tsai-Morrow said". One person holds
@@ -506,27 +545,15 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     must give the same post to another person's name beside it ("chief executive Q", "Q, the company's chief
     executive", not a former holder) and not name the claim's person; where it names a company beside the post, that
     company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing of Kestrel's)."""
-    ours = names(claim)
-    if not ours or not _person(ours[0]) or not claim.startswith(ours[0][0]):
+    holder = _claimed_holder(claim)
+    if holder is None or set(holder[0]) & _words_of(evidence):
         return False
-    person = ours[0]
-    after = claim.find(person[-1]) + len(person[-1])
-    if not _HOLDER_VERB.match(claim, after):
-        return False
-    claim_posts = {post for post, _, _ in _posts(claim)}
-    if not claim_posts and re.match(r"\s+chairs\b", claim[after:]):
-        claim_posts = {"chair"}
-    in_evidence = _words_of(evidence)
-    if not claim_posts or set(person) & in_evidence:
-        return False
+    person, claim_posts, ours = holder
     claim_words = {w.lower() for name in ours[1:] for w in name}
     holders = [(m.start(), m.end()) for name in dict.fromkeys(names(evidence)) if _person(name) and not set(name) & set(person)
                for m in re.finditer(re.escape(" ".join(name)), evidence)]
     for post, start, end in _posts(evidence):
-        if post not in claim_posts or _FORMER.search(evidence, max(0, start - 12), start):
-            continue
-        if not any(_HOLDER_AFTER.fullmatch(evidence, end, a) or _HOLDER_BEFORE.fullmatch(evidence, b, start)
-                   for a, b in holders):
+        if post not in claim_posts or not _beside(evidence, start, end, holders):
             continue
         # a company named right beside the post ("Hanaoka president", "chief executive of Tallowmere") must be the claim's
         beside = re.findall(r"([A-Z][\w&-]*)(?:'s|\u2019s)?\s+$", evidence[max(0, start - 30):start]) + \

@@ -15,8 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (figures_agree, figures_missing, mismatches, names, post_holder_swap, swapped_names,
-                            swapped_place, undisclosed)
+from factcheck.cues import (figures_agree, figures_missing, mismatches, names, post_changed, post_holder_swap,
+                            swapped_names, swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -192,8 +192,9 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     unsettled: its contradiction counts at most UNDISCLOSED_REFUTE (the model reads "expects to save about $250
     million a year" against it as a contradiction).
     (2) A sentence that gives the post the claim names to another person ("Kestrel chief executive Evelyn Tsai-Morrow"
-    against "Kenji Morimoto is the chief executive of Kestrel Semiconductor", `cues.post_holder_swap`) is evidence against
-    it, whatever the model reads: most of its support and neutral share moves to refutation.
+    against "Kenji Morimoto is the chief executive of Kestrel Semiconductor", `cues.post_holder_swap`), or another post
+    to the claim's person ("Chief financial officer Kenji Morimoto said", `cues.post_changed`), is evidence against it,
+    whatever the model reads: most of its support and neutral share moves to refutation.
     (3) A sentence the model reads as neither that restates the claim (three quarters of its own words, of three or
     more) with another person, place or firm in place of one the claim names (`cues.swapped_names`) is evidence
     against it: "Bellhaven Regional Medical Center in Ohio diverted ambulances ... for about 36 hours" against
@@ -210,7 +211,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
-    if post_holder_swap(claim, evidence):
+    if post_holder_swap(claim, evidence) or post_changed(claim, evidence):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
     if (len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE

@@ -685,6 +685,24 @@ def test_a_post_given_to_someone_else_counts_against_the_claim():
     assert refute > 0.5 and support < 0.2
 
 
+def test_another_post_given_to_the_claims_person_counts_against_the_claim():
+    from factcheck.cues import post_changed
+    from factcheck.verify import cue_adjusted
+
+    claim = "Mirela Dancu is the chief executive of Quorra Systems."
+    other = "Chief financial officer Mirela Dancu said gross margin would be roughly flat."
+    assert post_changed(claim, other)
+    assert post_changed(claim, "said Mirela Dancu, the company's chief technology officer.")
+    # The claim's post among hers, a former post, another person's post, or a claim not about who holds a post.
+    assert not post_changed(claim, "Chief executive Mirela Dancu said margins would hold.")
+    assert not post_changed(claim, "Mirela Dancu, chief executive and chair, said margins would hold.")
+    assert not post_changed(claim, "Former chief financial officer Mirela Dancu said margins would hold.")
+    assert not post_changed(claim, "Chief financial officer Tobiah Lenz said Mirela Dancu would decide.")
+    assert not post_changed("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    support, refute = cue_adjusted(claim, other, 0.3, 0.1)       # the model reads the person and the company as neutral
+    assert refute > 0.5 and support < 0.1
+
+
 def test_another_place_in_a_restatement_counts_against_the_claim_even_where_the_model_reads_support():
     from factcheck.cues import swapped_names, swapped_place
     from factcheck.verify import cue_adjusted
