@@ -8,7 +8,7 @@ DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
 LABELS = {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"}
 
 
-@pytest.mark.parametrize("name", [f"technews_fresh{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)])
+@pytest.mark.parametrize("name", [f"technews_fresh{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)])
 def test_a_fresh_set_has_labelled_claims_with_their_sources(name):
     folder = DATA / name
     rows = [json.loads(line) for line in (folder / "claims.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
