@@ -23,7 +23,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # not given (`undisclosed`); 8: numbers written as words are figures ("twelve drones", "twenty-seven million euros"),
 # a sentence's negation counts only in the clause that states the claim's fact (`negated_clause`), "passed" a figure
 # is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute, and a
-# claim's figures are compared with the clause that states its fact (`best_clause`).
+# claim's figures are compared with the clause that states its fact (`best_clause`); 9: a word that qualifies a figure
+# starts no name ("About 30,000" opening a quote is a figure), and another post given to the claim's person
+# (`post_changed`) refutes.
 CUES_VERSION = 9
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
