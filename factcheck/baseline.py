@@ -10,10 +10,9 @@ import math
 from typing import Sequence
 
 from factcheck.cues import CUES_VERSION, mismatches
-from factcheck.lexical import tokenize
 from factcheck.records import Hit, Verdict
 from factcheck.text import iter_sentences
-from factcheck.verify import PassageStance, aggregate
+from factcheck.verify import PassageStance, aggregate, coverage, relatedness
 
 
 def _sigmoid(x: float) -> float:
@@ -39,15 +38,12 @@ class BaselineVerifier:
 
     def stance(self, claim: str, hit: Hit) -> PassageStance:
         """Support and refute probabilities of one passage for one claim."""
-        claim_tokens = set(tokenize(claim))
-        coverage, sentence = 0.0, hit.text
+        shared, sentence = 0.0, hit.text
         for _, _, candidate in iter_sentences(hit.text):
-            tokens = set(tokenize(candidate))
-            share = len(claim_tokens & tokens) / max(len(claim_tokens), 1)
-            if share > coverage:
-                coverage, sentence = share, candidate
-        dense = hit.dense if hit.dense is not None else coverage
-        relatedness = 0.5 * dense + 0.5 * coverage
-        if coverage >= 0.4 and mismatches(claim, sentence):
-            return PassageStance(hit, 0.0, _sigmoid(self.sharpness * (relatedness - self.refute_at)))
-        return PassageStance(hit, _sigmoid(self.sharpness * (relatedness - self.support_at)), 0.0)
+            share = coverage(claim, candidate)
+            if share > shared:
+                shared, sentence = share, candidate
+        related = relatedness(claim, sentence, hit.dense)
+        if shared >= 0.4 and mismatches(claim, sentence):
+            return PassageStance(hit, 0.0, _sigmoid(self.sharpness * (related - self.refute_at)))
+        return PassageStance(hit, _sigmoid(self.sharpness * (related - self.support_at)), 0.0)

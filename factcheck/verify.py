@@ -276,8 +276,8 @@ _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".s
 @lru_cache(maxsize=4096)
 def coverage(claim: str, evidence: str) -> float:
     """The share of the claim's stemmed tokens (`lexical.tokenize`) that the evidence uses."""
-    wanted = set(tokenize(claim))
-    return len(wanted & set(tokenize(evidence))) / max(len(wanted), 1)
+    wanted = _stems(claim)
+    return len(wanted & _stems(evidence)) / max(len(wanted), 1)
 
 
 def relatedness(claim: str, evidence: str, dense: float | None) -> float:
