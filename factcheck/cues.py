@@ -25,8 +25,10 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # is a bound, a post given to another person (`post_holder_swap`) and a place swapped (`swapped_place`) refute, and a
 # claim's figures are compared with the clause that states its fact (`best_clause`); 9: a word that qualifies a figure
 # starts no name ("About 30,000" opening a quote is a figure), and another post given to the claim's person
-# (`post_changed`) refutes.
-CUES_VERSION = 9
+# (`post_changed`) refutes; 10: a name with the firm before the product ("The Quorvel QA-40") is compared as the source
+# says it ("the QA-40"), the clause that gives the claim's figure must not give it to another variant (`mismatches`),
+# and a thing the evidence puts in another place (`moved_place`) refutes.
+CUES_VERSION = 10
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -143,6 +145,7 @@ _BEFORE = re.compile(r"(\S+) $")
 _MONTH_NAMES = [m.lower() for m in _MONTHS] + "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 _CALENDAR = frozenset(_MONTH_NAMES + "monday tuesday wednesday thursday friday saturday sunday "
                                      "usd eur gbp jpy cny rmb chf inr cad aud us$".split())
+_CALENDAR_TITLES = frozenset(w.title() for w in _CALENDAR)   # "March", "Monday": no places
 _DAY = re.compile(rf"\b((?:{'|'.join(_MONTH_NAMES)})\.?)\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.IGNORECASE)   # "May 19"
 # A day written before its month ("30 June 2026", "1st of March"), as wire services outside the U.S. write it.
 _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?((?:{'|'.join(_MONTH_NAMES)})\b)\.?(?:,?\s+((?:19|20)\d\d)\b)?",
@@ -323,6 +326,12 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
     def said(name: tuple[str, ...]) -> str:
         return "".join(name).lower()
 
+    def tails(name: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The name and its shorter forms without leading words, while they still name a variant: a claim names the
+        firm before the product ("The Quorvel QA-40", "Ovranta Kestrow 4") where the source says "the QA-40"."""
+        return [name[at:] for at in range(len(name)) if name[at][:1].isalpha() and name[at].lower() not in _VARIANT
+                and any(_marked(w.lower()) for w in name[at:])]
+
     ours = names(claim)
     # Only a named variant tells: the family's or the company's bare name ("Sorrel" of "Sorrel 9") does not,
     # nor a variant the claim itself names ("... two years more than for the Sorrel 8": "Sorrel 8").
@@ -333,12 +342,16 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
             continue                          # a family's name ("Grok") is said of each of its models
         if mine[0].lower().rstrip(".") in _MONTH_NAMES:
             continue                          # "March 10" is a date: `dates` compares those
-        also = {said(name) for name in ours} - {said(mine)}
-        kin = [other for other in theirs if head(other) == head(mine) and said(other) not in also]
-        differences = [set() if said(mine) == said(other)      # "PGE 2" and "PGE2"
-                       else {w.lower() for w in mine} ^ {w.lower() for w in other} for other in kin]
+        also = {said(short) for name in ours if name != mine for short in [name, *tails(name)]} - {said(mine)}
+        kin = []                              # (the claim's name as the evidence would say it, the evidence's)
+        for other in theirs:
+            short = next((t for t in tails(mine) if head(t) == head(other)), None)
+            if short is not None and said(other) not in also:
+                kin.append((short, other))
+        differences = [set() if said(short) == said(other)      # "PGE 2" and "PGE2"
+                       else {w.lower() for w in short} ^ {w.lower() for w in other} for short, other in kin]
         if kin and all(any(_marked(w) for w in diff) for diff in differences):
-            out.append((" ".join(mine), " ".join(kin[0])))
+            out.append((" ".join(mine), " ".join(kin[0][1])))
     return out
 
 
@@ -362,7 +375,13 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     evidence_numbers = quantities(_DAY.sub(r"\1", best_clause(claim, evidence, figures=True)), names_too=False)
     if claim_numbers and evidence_numbers and not any(_fits(a, bound, b) for a, bound in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
-    for mine, theirs in name_variants(claim, evidence):
+    variants = name_variants(claim, evidence)
+    if claim_numbers and not variants:
+        # The clause that gives the claim's figure may give it to another variant, where another clause names the
+        # claim's: "The QA-70 sells for about $38,000, while the QA-40 costs $24,500" against "The QA-40 sells for
+        # about $38,000".
+        variants = name_variants(claim, best_clause(claim, evidence, figures=True))
+    for mine, theirs in variants:
         reasons.append(f"name {mine!r} vs {theirs!r}")
     if negated(claim) != negated_clause(claim, evidence):
         reasons.append("negation")
@@ -384,9 +403,11 @@ def figures_agree(claim: str, evidence: str) -> bool:
     telling = {value for value, raw, unit in _figures(claim) if _telling(raw, unit)}
     if not claim_years and not telling:
         return False
-    evidence_numbers = quantities(best_clause(claim, evidence, figures=True))
+    clause = best_clause(claim, evidence, figures=True)
+    evidence_numbers = quantities(clause)
     return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
-            and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0)
+            and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
+            and not name_variants(claim, clause))     # "The QA-70 sells for about $38,000, while the QA-40 ..."
 
 
 def figures_missing(claim: str, passage: str) -> bool:
@@ -443,6 +464,43 @@ def swapped_place(claim: str, evidence: str) -> bool:
     "... will be in Ottawa")."""
     return any(re.search(rf"\b(?:in|near|outside|based in|headquartered in)\s+{re.escape(' '.join(name))}\b"
                          rf"|\b{re.escape(' '.join(name))}-based\b", claim) for name in _swapped(claim, evidence))
+
+
+# A place as a proper noun after "in": "in Chandler, Arizona", "in Querétaro", "in New Zealand" (not "in SF1 neurons").
+_PLACE = r"([A-Z][^\W\d_A-Z]+(?:[ -][A-Z][^\W\d_A-Z]+)*)(?![\w-])"
+_IN_PLACE = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}")
+_BEFORE_PLACE = re.compile(rf"([A-Za-z][\w-]*),?\s+(?:in|near|outside)\s+{_PLACE}")
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms, by their first five letters ("founded" and "founding", "plant" and "plants")."""
+    a, b = a.lower(), b.lower()
+    return a == b or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
+
+
+def moved_place(claim: str, evidence: str) -> bool:
+    """Whether the evidence puts what the claim places somewhere in another place: the word before the claim's "in
+    PLACE" is followed, within a few words of the evidence, by "in" another place the claim does not name ("a wafer
+    fabrication plant in Chandler, Arizona" against "... plant in Austin, Texas", "founded in 2017 in Utrecht" against
+    "founded in Rotterdam"), also where the evidence names the claim's place for something else ("headquartered in
+    Austin")."""
+    claim_words = _words_of(claim)
+    tokens = evidence.split()
+    for match in _BEFORE_PLACE.finditer(claim):
+        before, place = match.group(1), set(match.group(2).replace("-", " ").split())
+        if before.lower() in STOPWORDS or place & _CALENDAR_TITLES:
+            continue
+        for at, token in enumerate(tokens):
+            if not _same_word(_TRAIL.sub("", token), before):
+                continue
+            window = " ".join(tokens[at + 1:at + 7])
+            if place & _words_of(" ".join(tokens[at + 1:at + 13])):
+                continue                      # "will go on sale in Germany, France and Austria" for "... in France"
+            for other in _IN_PLACE.finditer(window):
+                words = set(other.group(1).replace("-", " ").split())
+                if words - _CALENDAR_TITLES and not words & place and not words & claim_words:
+                    return True
+    return False
 
 
 # A sentence that says a detail was not given: "declined to comment on whether ...", "has not said how much ...",

@@ -15,8 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (figures_agree, figures_missing, mismatches, names, post_changed, post_holder_swap,
-                            swapped_names, swapped_place, undisclosed)
+from factcheck.cues import (figures_agree, figures_missing, mismatches, moved_place, names, post_changed,
+                            post_holder_swap, swapped_names, swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -201,7 +201,10 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     "... in Indiana diverted ambulances for about 36 hours"; most of its neutral share and support moves to refutation.
     Where the name left out is a place the claim puts something in (`cues.swapped_place`: "will be in Ottawa" against
     "a manufacturing and testing facility in Waterloo, Ontario"), also when the model reads support: it weighs the
-    restated words and passes over the place.
+    restated words and passes over the place. The same where a sentence that restates half of the claim's own words
+    puts the thing the claim places in another place (`cues.moved_place`: "is building its first wafer fabrication
+    plant in Chandler, Arizona" against "... plant in Austin, Texas", where the sentence has the company
+    "headquartered in Austin").
     (4) With `torn`, a sentence the model reads as both support and contradiction (each at least `torn`) that uses at
     least `min_overlap` of the claim's own words (`own_share`: not its names or figures) and differs from it in no
     figure, date, name, negation or direction, gets most of that refutation as support: the model is torn on a
@@ -214,8 +217,9 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     if post_holder_swap(claim, evidence) or post_changed(claim, evidence):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
-    if (len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE
-            and ((support < 0.5 and refute < 0.5 and swapped_names(claim, evidence)) or swapped_place(claim, evidence))):
+    if ((len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE
+            and ((support < 0.5 and refute < 0.5 and swapped_names(claim, evidence)) or swapped_place(claim, evidence)))
+            or (own_share(claim, evidence) >= MOVED_SHARE and moved_place(claim, evidence))):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
     if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap
@@ -268,6 +272,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
     return float(min(1.0, max(0.0, (share - low) / (high - low)))) if high > low else float(share >= low)
 
 
+MOVED_SHARE = 0.5                  # a place moved needs half of the claim's own words restated
 UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure

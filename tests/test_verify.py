@@ -732,3 +732,51 @@ def test_a_figure_is_compared_with_the_clause_that_states_the_claims_fact():
     # A clause without a figure is not where a figure is compared: "led by Orsine" does not hide the changed amount.
     assert mismatches("Kelvra raised $142 million in a round led by Orsine.",
                       "Kelvra said it had raised $150 million; the round was led by Orsine Capital.")
+
+
+def test_a_name_with_the_firm_before_the_product_is_compared_as_the_source_says_it():
+    from factcheck.cues import name_variants
+
+    # Claims name the firm before the product; sources say "the BX-60" (cues 10).
+    assert name_variants("The Brisco BX-40 mower costs $900.", "The BX-60 costs $900.") == [("Brisco BX-40", "BX-60")]
+    assert name_variants("The Brisco BX-40 mower costs $900.", "The BX-40 costs $900.") == []
+    assert name_variants("The Brisco Tally 4 ships in May.", "The Tally 4 Pro ships in May.") == [
+        ("Brisco Tally 4", "Tally 4 Pro")]
+    # A comparison names both variants: neither is another product.
+    claim = "The Brisco BX-60 mows 3 hectares an hour, against 2 hectares for the Brisco BX-40."
+    assert name_variants(claim, "The BX-40 mows 2 hectares an hour, while the BX-60 mows 3 hectares an hour.") == []
+
+
+def test_the_clause_that_gives_the_claims_figure_must_give_it_to_the_claims_variant():
+    from factcheck.cues import figures_agree
+    from factcheck.verify import cue_adjusted
+
+    evidence = "The BX-70 sells for about $38,000, while the BX-40 costs $24,500."
+    claim = "The Brisco BX-40 sells for about $38,000."
+    assert mismatches(claim, evidence) == ["name 'Brisco BX-40' vs 'BX-70'"]
+    assert not figures_agree(claim, evidence)
+    assert mismatches("The Brisco BX-40 sells for about $24,500.", evidence) == []
+    assert figures_agree("The Brisco BX-40 sells for about $24,500.", evidence)
+    support, refute = cue_adjusted(claim, evidence, 0.8, 0.1)
+    assert refute > support
+
+
+def test_a_thing_the_evidence_puts_in_another_place_counts_against_the_claim():
+    from factcheck.cues import moved_place
+    from factcheck.verify import cue_adjusted
+
+    evidence = "Tormelle, headquartered in Austin, is building its first assembly plant in Tucson, Arizona."
+    claim = "Tormelle is building its first assembly plant in Austin, Texas."
+    assert moved_place(claim, evidence)
+    assert not moved_place(claim.replace("Austin, Texas", "Tucson, Arizona"), evidence)
+    assert moved_place("Velbrook was founded in Leeds in 2016.", "Velbrook, founded in 2016 in York, makes drones.")
+    # A list that holds the claim's place, a date and a code after "in" are no other place.
+    assert not moved_place("The Tally 4 goes on sale in France on May 2.", "It goes on sale in Spain, France and Italy.")
+    assert not moved_place("The Tally 4 goes on sale in France in May.", "The Tally 4 goes on sale in May in France.")
+    assert not moved_place("Mice lacking Sirt1 in Sf1-expressing neurons gain weight.",
+                           "Mice overexpressing SIRT1 in SF1 neurons resist weight gain.")
+    support, refute = cue_adjusted(claim, evidence, 0.85, 0.05)
+    assert refute > 0.5 and support < 0.2
+    # Half of the claim's own words must be restated: a sentence on something else that happens to say "plant in".
+    assert cue_adjusted("Tormelle is building its first assembly plant in Austin, Texas.",
+                        "Its plant in Tucson will employ 300 people.", 0.1, 0.1) == (0.1, 0.1)
