@@ -94,6 +94,8 @@ VARIANTS: dict[str, dict] = {
     "related 0.62": {"related": 0.62},
     "related 0.65": {"related": 0.65},
     "related 0.68": {"related": 0.68},
+    "agree 0.5": {"agree_overlap": 0.5},
+    "agree 0.7": {"agree_overlap": 0.7},
 }
 
 

@@ -27,7 +27,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # starts no name ("About 30,000" opening a quote is a figure), and another post given to the claim's person
 # (`post_changed`) refutes; 10: a name with the firm before the product ("The Quorvel QA-40") is compared as the source
 # says it ("the QA-40"), the clause that gives the claim's figure must not give it to another variant (`mismatches`),
-# and a thing the evidence puts in another place (`moved_place`) refutes.
+# a thing the evidence puts in another place (`moved_place`) refutes, a range states its scale once ("between 14 and
+# 18 million"), and a sentence that gives no year can agree with a claim's figures.
 CUES_VERSION = 10
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -107,13 +108,28 @@ def spelled_numbers(text: str) -> str:
 
 
 _MONTHS_AFTER = re.compile(r"[-\u2010\u2011 ]?months?\b", re.IGNORECASE)
+# A range that states its scale once: "between 14 and 18 million euros", "from 1.5 to 2 billion", "14 to 18 million".
+_RANGE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?=\s*(and|to|-|\u2013)\s*(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5])?\d+(?:\.\d+)?\s*"
+                    r"(thousand|million|billion|trillion)\b)", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5])?$", re.IGNORECASE)
+
+
+def ranges_scaled(text: str) -> str:
+    """The text with the scale of a range's upper figure also after its lower one: "between 14 and 18 million" ->
+    "between 14 million and 18 million" ("and" only after "between": "Grok 3 and 4 million users" is no range)."""
+    def scaled(match: re.Match) -> str:
+        if match.group(2).lower() == "and" and not _BETWEEN.search(text, max(0, match.start() - 12), match.start()):
+            return match.group(0)
+        return f"{match.group(1)} {match.group(3)}"
+
+    return _RANGE.sub(scaled, text)
 
 
 def _qualified(text: str, names_too: bool = True):
     """(scaled value, digits as written, unit, bound) per figure, numbers written as words included
     (`spelled_numbers`); bound: ("over" | "under" | "about" | "", the tolerance of "about": half a unit of the
     figure's last digit)."""
-    text = spelled_numbers(text)
+    text = ranges_scaled(spelled_numbers(text))
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
@@ -405,7 +421,11 @@ def figures_agree(claim: str, evidence: str) -> bool:
         return False
     clause = best_clause(claim, evidence, figures=True)
     evidence_numbers = quantities(clause)
-    return (claim_years <= years(evidence) and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
+    # A year the evidence does not state is no disagreement ("Net profit for the three months ended March 31 fell 4
+    # percent" for "... in the first quarter of 2026"); another year is.
+    evidence_years = years(evidence)
+    return ((not evidence_years or claim_years <= evidence_years)
+            and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
             and not name_variants(claim, clause))     # "The QA-70 sells for about $38,000, while the QA-40 ..."
 

@@ -780,3 +780,16 @@ def test_a_thing_the_evidence_puts_in_another_place_counts_against_the_claim():
     # Half of the claim's own words must be restated: a sentence on something else that happens to say "plant in".
     assert cue_adjusted("Tormelle is building its first assembly plant in Austin, Texas.",
                         "Its plant in Tucson will employ 300 people.", 0.1, 0.1) == (0.1, 0.1)
+
+
+def test_a_range_states_its_scale_once_and_a_sentence_without_a_year_can_agree():
+    from factcheck.cues import figures_agree, quantities
+
+    assert quantities("It will cost between 14 and 18 million euros.") == {14e6, 18e6}
+    assert quantities("from 1.5 to 2 billion dollars") == {1.5e9, 2e9}
+    assert quantities("Grok 3 and 4 million users") == {3.0, 4e6}       # "and" makes a range only after "between"
+    assert figures_agree("Bluvanta expects the outage to cost between 14 and 18 million euros.",
+                         "Bluvanta estimated the cost at between \u20ac14 million and \u20ac18 million.")
+    claim = "Mossgrove's net profit fell 4 percent to 212 million US dollars in the first quarter of 2026."
+    assert figures_agree(claim, "Net profit for the three months ended March 31 fell 4 percent to 212 million US dollars.")
+    assert not figures_agree(claim, "Net profit for 2025 fell 4 percent to 212 million US dollars.")
