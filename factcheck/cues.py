@@ -489,6 +489,7 @@ def swapped_place(claim: str, evidence: str) -> bool:
 # A place as a proper noun after "in": "in Chandler, Arizona", "in Querétaro", "in New Zealand" (not "in SF1 neurons").
 _PLACE = r"([A-Z][^\W\d_A-Z]+(?:[ -][A-Z][^\W\d_A-Z]+)*)(?![\w-])"
 _IN_PLACE = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}")
+_IN_PLACES = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}(?:,\s+{_PLACE})?")   # "in Austin, Texas"
 _BEFORE_PLACE = re.compile(rf"([A-Za-z][\w-]*),?\s+(?:in|near|outside)\s+{_PLACE}")
 
 
@@ -503,8 +504,14 @@ def moved_place(claim: str, evidence: str) -> bool:
     PLACE" is followed, within a few words of the evidence, by "in" another place the claim does not name ("a wafer
     fabrication plant in Chandler, Arizona" against "... plant in Austin, Texas", "founded in 2017 in Utrecht" against
     "founded in Rotterdam"), also where the evidence names the claim's place for something else ("headquartered in
-    Austin")."""
+    Austin"); not where it names none of the claim's other names."""
     claim_words = _words_of(claim)
+    # A sentence that names none of the claim's other names speaks of something else: "Founded in 2011 and
+    # headquartered in Toronto, the company ..." (another firm) against "Saarnio Systems is headquartered in Tampere".
+    places = {w for m in _IN_PLACES.finditer(claim) for part in m.groups() if part for w in part.replace("-", " ").split()}
+    others = [name for name in _proper_names(claim) if not set(name) <= places]
+    if others and not any(_proper_words(name) & _words_of(evidence) for name in others):
+        return False
     tokens = evidence.split()
     for match in _BEFORE_PLACE.finditer(claim):
         before, place = match.group(1), set(match.group(2).replace("-", " ").split())

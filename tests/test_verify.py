@@ -775,6 +775,10 @@ def test_a_thing_the_evidence_puts_in_another_place_counts_against_the_claim():
     assert not moved_place("The Tally 4 goes on sale in France in May.", "The Tally 4 goes on sale in May in France.")
     assert not moved_place("Mice lacking Sirt1 in Sf1-expressing neurons gain weight.",
                            "Mice overexpressing SIRT1 in SF1 neurons resist weight gain.")
+    # A sentence that names none of the claim's other names is about something else (another firm).
+    assert not moved_place("Saarnio Systems is headquartered in Tampere.",
+                           "Founded in 2011 and headquartered in Toronto, the company employs about 2,300 people.")
+    assert moved_place("Saarnio Systems is headquartered in Tampere.", "Saarnio, headquartered in Toronto, employs 2,300.")
     support, refute = cue_adjusted(claim, evidence, 0.85, 0.05)
     assert refute > 0.5 and support < 0.2
     # Half of the claim's own words must be restated: a sentence on something else that happens to say "plant in".
