@@ -28,7 +28,7 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # (`post_changed`) refutes; 10: a name with the firm before the product ("The Quorvel QA-40") is compared as the source
 # says it ("the QA-40"), the clause that gives the claim's figure must not give it to another variant (`mismatches`),
 # a thing the evidence puts in another place (`moved_place`) refutes, a range states its scale once ("between 14 and
-# 18 million"), and a sentence that gives no year can agree with a claim's figures.
+# 18 million"), a sentence that gives no year can agree with a claim's figures, and "one hundred and ninety" is 190.
 CUES_VERSION = 10
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -86,6 +86,9 @@ _SPELLED = re.compile(rf"\b(?:({'|'.join(_TENS)})(?:[-\u2010\u2011 ]({'|'.join(_
 # "hundred" ("one of the", "one-off"; "one million" and "one hundred" are figures).
 _NOT_FIGURE = re.compile(r"[-\u2010\u2011 ]+(?:thirds?|quarters?|halves|half|fifths?|tenths?)\b", re.IGNORECASE)
 _HUNDREDS = re.compile(rf"\b({'|'.join(_ONES)})[-\u2010\u2011 ]hundred\b", re.IGNORECASE)
+_HUNDREDS_AND = re.compile(rf"\b({'|'.join(_ONES)})[-\u2010\u2011 ]hundred(?:\s+and)?[-\u2010\u2011 ]+"
+                           rf"(?:({'|'.join(_TENS)})(?:[-\u2010\u2011 ]({'|'.join(_ONES[:9])}))?|({'|'.join(_ONES)}))\b",
+                           re.IGNORECASE)   # "one hundred and ninety", "two hundred fifty-five"
 _SCALE_AFTER = re.compile(r" +(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 
@@ -103,6 +106,12 @@ def spelled_numbers(text: str) -> str:
             return str(_WORD_VALUE[word])
         return str(_WORD_VALUE[match.group(1).lower()] + (_WORD_VALUE[match.group(2).lower()] if match.group(2) else 0))
 
+    def hundreds_and(m: re.Match) -> str:
+        rest = (_WORD_VALUE[m.group(2).lower()] + (_WORD_VALUE[m.group(3).lower()] if m.group(3) else 0) if m.group(2)
+                else _WORD_VALUE[m.group(4).lower()])
+        return str(100 * _WORD_VALUE[m.group(1).lower()] + rest)
+
+    text = _HUNDREDS_AND.sub(hundreds_and, text)
     text = _HUNDREDS.sub(lambda m: str(100 * _WORD_VALUE[m.group(1).lower()]), text)
     return _SPELLED.sub(digits, text)
 

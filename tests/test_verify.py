@@ -797,3 +797,13 @@ def test_a_range_states_its_scale_once_and_a_sentence_without_a_year_can_agree()
     claim = "Mossgrove's net profit fell 4 percent to 212 million US dollars in the first quarter of 2026."
     assert figures_agree(claim, "Net profit for the three months ended March 31 fell 4 percent to 212 million US dollars.")
     assert not figures_agree(claim, "Net profit for 2025 fell 4 percent to 212 million US dollars.")
+
+
+def test_hundreds_with_more_after_them_are_one_figure():
+    from factcheck.cues import quantities
+
+    assert quantities("Quorbit will pay one hundred and ninety million US dollars in cash.") == {190e6}
+    assert quantities("It sold two hundred fifty-five drones.") == {255.0}
+    assert quantities("Three hundred staff") == {300.0}
+    assert not mismatches("Quorbit will pay one hundred and ninety million dollars in cash.",
+                          "Quorbit will pay $190 million in cash.")
