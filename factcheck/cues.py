@@ -28,7 +28,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # (`post_changed`) refutes; 10: a name with the firm before the product ("The Quorvel QA-40") is compared as the source
 # says it ("the QA-40"), the clause that gives the claim's figure must not give it to another variant (`mismatches`),
 # a thing the evidence puts in another place (`moved_place`) refutes, a range states its scale once ("between 14 and
-# 18 million"), a sentence that gives no year can agree with a claim's figures, and "one hundred and ninety" is 190.
+# 18 million"), a sentence that gives no year can agree with a claim's figures, "one hundred and ninety" is 190, and a
+# figure is read in its unit's base ("0.35 kilowatts" is "350 watts").
 CUES_VERSION = 10
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -117,6 +118,18 @@ def spelled_numbers(text: str) -> str:
 
 
 _MONTHS_AFTER = re.compile(r"[-\u2010\u2011 ]?months?\b", re.IGNORECASE)
+# Units that say the same quantity in other sizes, to their base: "1.92 kg" is "1,920 grams", "0.35 kilowatts" is "350
+# watts", "2 euro cents" is "€0.02". Single letters ("g", "W", "m") are left out: "5G", "$5m".
+_UNIT_FACTOR = {"kilogram": 1e3, "kilograms": 1e3, "kg": 1e3, "gram": 1.0, "grams": 1.0, "tonne": 1e6, "tonnes": 1e6,
+                "kilowatt": 1e3, "kilowatts": 1e3, "kw": 1e3, "megawatt": 1e6, "megawatts": 1e6, "mw": 1e6,
+                "gigawatt": 1e9, "gigawatts": 1e9, "gw": 1e9, "watt": 1.0, "watts": 1.0,
+                "kwh": 1e3, "mwh": 1e6, "gwh": 1e9, "twh": 1e12, "kilowatt-hours": 1e3, "megawatt-hours": 1e6,
+                "gigawatt-hours": 1e9, "kilometre": 1e3, "kilometres": 1e3, "kilometer": 1e3, "kilometers": 1e3,
+                "km": 1e3, "metre": 1.0, "metres": 1.0, "meter": 1.0, "meters": 1.0,
+                "megabytes": 1e6, "mb": 1e6, "gigabytes": 1e9, "gb": 1e9, "terabytes": 1e12, "tb": 1e12,
+                "petabytes": 1e15, "pb": 1e15, "cent": 0.01, "cents": 0.01}
+_UNIT_AFTER = re.compile(r"[-\u2010\u2011 ]?(?:(?:euro|us|u\.s\.|dollar)\s+)?("
+                         + "|".join(sorted(map(re.escape, _UNIT_FACTOR), key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # A range that states its scale once: "between 14 and 18 million euros", "from 1.5 to 2 billion", "14 to 18 million".
 _RANGE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?=\s*(and|to|-|\u2013)\s*(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5])?\d+(?:\.\d+)?\s*"
                     r"(thousand|million|billion|trillion)\b)", re.IGNORECASE)
@@ -153,6 +166,8 @@ def _qualified(text: str, names_too: bool = True):
         step = 10.0 ** -len(digits.split(".")[1]) if "." in digits else 10.0 ** (len(digits) - len(digits.rstrip("0")))
         if _MONTHS_AFTER.match(text, match.end()):
             scale /= 12               # a duration in months, in years: "24 months" is "two years"
+        elif sized := _UNIT_AFTER.match(text, match.end()):   # "1.92 kg" is "1,920 grams"
+            scale *= _UNIT_FACTOR[sized.group(1).lower()]
         yield float(digits) * scale, raw, unit, (kind, step * scale / 2 if kind == "about" else 0.0)
 
 

@@ -807,3 +807,15 @@ def test_hundreds_with_more_after_them_are_one_figure():
     assert quantities("Three hundred staff") == {300.0}
     assert not mismatches("Quorbit will pay one hundred and ninety million dollars in cash.",
                           "Quorbit will pay $190 million in cash.")
+
+
+def test_a_figure_in_another_size_of_its_unit_is_the_same_figure():
+    from factcheck.cues import quantities
+
+    assert quantities("It weighs 1.92 kg.") == quantities("It weighs 1,920 grams.") == {1920.0}
+    assert quantities("rated at 350 watts") == quantities("rated at 0.35 kilowatts")
+    assert quantities("2 euro cents per gigabyte") == quantities("\u20ac0.020 per gigabyte")
+    assert quantities("a 48-megawatt site") == {48e6}
+    assert quantities("$5m") == {5e6} and quantities("5G phones") == set()    # single letters are no units here
+    assert not mismatches("The Tessivo T9 Max is rated at 0.35 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
+    assert mismatches("The Tessivo T9 Max is rated at 0.5 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
