@@ -383,9 +383,10 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
         if mine[0].lower().rstrip(".") in _MONTH_NAMES:
             continue                          # "March 10" is a date: `dates` compares those
         also = {said(short) for name in ours if name != mine for short in [name, *tails(name)]} - {said(mine)}
+        shorter = tails(mine)
         kin = []                              # (the claim's name as the evidence would say it, the evidence's)
         for other in theirs:
-            short = next((t for t in tails(mine) if head(t) == head(other)), None)
+            short = next((t for t in shorter if head(t) == head(other)), None)
             if short is not None and said(other) not in also:
                 kin.append((short, other))
         differences = [set() if said(short) == said(other)      # "PGE 2" and "PGE2"
