@@ -97,6 +97,14 @@ VARIANTS: dict[str, dict] = {
     "agree 0.5": {"agree_overlap": 0.5},
     "agree 0.7": {"agree_overlap": 0.7},
 }
+# Decision thresholds (support, refutation) on the raw strengths; the shipped pair is 0.5 / 0.5.
+for _s in (0.4, 0.5, 0.6):
+    for _r in (0.4, 0.5, 0.6, 0.7, 0.8):
+        if (_s, _r) != (0.5, 0.5):
+            VARIANTS[f"thresholds {_s:g}/{_r:g}"] = {"threshold": _s, "refute_threshold": _r}
+# Fewer of the retrieved passages as evidence (the first k; the product verifies with `top_k`).
+for _k in (2, 3, 4):
+    VARIANTS[f"first {_k} passages"] = {"passages": _k}
 
 
 def main() -> int:
@@ -110,6 +118,8 @@ def main() -> int:
     parser.add_argument("--final", action="store_true", help=f"also the held-out sets {', '.join(HELD_OUT)}")
     parser.add_argument("--cues-from", type=Path, help="a copy of factcheck/cues.py to use instead (e.g. `git show "
                                                          "HEAD~1:factcheck/cues.py`), to compare cue versions")
+    parser.add_argument("--score-cache", type=Path, help="pair scores and sentence embeddings kept between runs "
+                                                            "(read if present, written at the end)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.cues_from:
@@ -143,21 +153,29 @@ def main() -> int:
     scorer = CachedScorer(CrossEncoderScorer(args.model, precision="fp32"))
     options = verifier_options(ws.settings)
     options["similarity"] = CachedEmbedder(options["similarity"])
+    if args.score_cache and args.score_cache.is_file():
+        kept = pickle.loads(args.score_cache.read_bytes())
+        if kept[0] == (args.model, scorer.version):   # scores of another model are no use
+            scorer.cache, options["similarity"].cache = kept[1:]
     report = {}
     for name in args.variant or list(VARIANTS):
-        opts = {**options, **VARIANTS[name]}
-        calibration, fit = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, threshold=0.5, **opts),
-                                                   [c["claim"] for c in train], hits_train,
+        opts = {"threshold": 0.5, **options, **VARIANTS[name]}
+        k = opts.pop("passages", None)
+
+        def first(hits_lists, k=k):
+            return [list(h)[:k] for h in hits_lists] if k else hits_lists
+        calibration, fit = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, **opts),
+                                                   [c["claim"] for c in train], first(hits_train),
                                                    [c["gold_label"] for c in train], fit_thresholds=False)
         verifier = NLIVerifier(scorer, calibration=calibration, **opts)
-        train_verdicts = verifier.verify([c["claim"] for c in train], hits_train)
+        train_verdicts = verifier.verify([c["claim"] for c in train], first(hits_train))
         row = {"heldout_train_macro_f1": round(fit["macro_f1_at_threshold"], 4),
                "heldout_train": {**metrics(train_verdicts, [c["gold_label"] for c in train]),
                                  "wrong": [str(c["id"]) for c, v in zip(train, train_verdicts) if v.label.value != c["gold_label"]]},
-               "scifact_dev": metrics(verifier.verify([c["claim"] for c in dev], hits_dev), [c["gold_label"] for c in dev])}
+               "scifact_dev": metrics(verifier.verify([c["claim"] for c in dev], first(hits_dev)), [c["gold_label"] for c in dev])}
         right = total = 0
         for set_name, (_, rows) in sets.items():
-            labels = [v.label.value for v in verifier.verify([r["claim"] for r in rows], hits[set_name])]
+            labels = [v.label.value for v in verifier.verify([r["claim"] for r in rows], first(hits[set_name]))]
             gold = [r["gold"] for r in rows]
             ok = sum(p == g for p, g in zip(labels, gold))
             row[set_name] = {"right": ok, "of": len(rows), "macro_f1": round(macro_f1(gold, labels), 4),
@@ -170,6 +188,8 @@ def main() -> int:
         summary = {k: (v if not isinstance(v, dict) else {kk: vv for kk, vv in v.items() if kk != "wrong"})
                    for k, v in row.items()}
         print(name, json.dumps(summary), flush=True)
+    if args.score_cache:
+        args.score_cache.write_bytes(pickle.dumps(((args.model, scorer.version), scorer.cache, options["similarity"].cache)))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2) + "\n")
     return 0
