@@ -29,8 +29,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # says it ("the QA-40"), the clause that gives the claim's figure must not give it to another variant (`mismatches`),
 # a thing the evidence puts in another place (`moved_place`) refutes, a range states its scale once ("between 14 and
 # 18 million"), a sentence that gives no year can agree with a claim's figures, "one hundred and ninety" is 190, and a
-# figure is read in its unit's base ("0.35 kilowatts" is "350 watts").
-CUES_VERSION = 10
+# figure is read in its unit's base ("0.35 kilowatts" is "350 watts"); 11: a sentence that gives the claim's figures
+# for a sibling variant or place (`sibling_detail`) neither supports nor refutes it.
+CUES_VERSION = 11
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -675,3 +676,40 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
             continue
         return True
     return False
+
+
+# "In Tanzania, ...", "in Kenya", "near Salamanca": a place as a proper noun after "in", at a sentence's start too.
+_IN_ANY_PLACE = re.compile(rf"\b(?:[Ii]n|near|outside)\s+{_PLACE}")
+
+
+def _in_places(text: str) -> set[str]:
+    return {m.group(1) for m in _IN_ANY_PLACE.finditer(text) if not set(m.group(1).split()) & _CALENDAR_TITLES}
+
+
+def sibling_detail(claim: str, evidence: str) -> bool:
+    """Whether the evidence gives the claim's own figures for a sibling of the claim's thing, naming neither the
+    claim's variant nor its place: another variant ("Its flagship DM-900 ... delivers efficiency of up to 98.5%" for
+    "The DM-900X delivers efficiency of up to 98.5%") or another place ("In Tanzania, Aurevant says median latency is
+    38 milliseconds" for "Aurevant Link's median latency in Kenya is 38 milliseconds"). Such a claim copies a sibling's
+    detail onto its own thing, which the sentence leaves unsettled: it neither supports nor refutes it. A sentence that
+    also names the claim's variant ("The QA-70 sells for about $38,000, while the QA-40 costs $24,500") is left to the
+    other checks."""
+    telling = {value for value, raw, unit in _figures(_DAY.sub(r"\1", month_first(claim)), names_too=False)
+               if _telling(raw, unit)}
+    if not telling:
+        return False
+    clause = best_clause(claim, evidence, figures=True)
+    given = quantities(clause)
+    # "The smaller model offers up to 36 hours of battery life, while the Kestrow 4 Pro lasts up to 60 hours": a figure
+    # in another clause may be the claim's thing's own.
+    if not all(any(_close(a, b) for b in given) for a in telling) or quantities(evidence) - given:
+        return False
+    if negated(claim) != negated_clause(claim, evidence) or direction(claim) * direction(evidence) < 0:
+        return False      # "about 8 percent higher" for "about 8 percent lower": another finding, not a sibling's
+    if name_variants(claim, clause) and name_variants(claim, evidence):
+        return True
+    # A place after a name is where that thing is ("Bellhaven Regional Medical Center in Indiana": another state
+    # refutes); after a common word, where a figure holds ("median latency in Kenya"): the sibling's place is no answer.
+    ours = {w for m in _BEFORE_PLACE.finditer(claim) if m.group(1).islower() for w in m.group(2).split()}
+    theirs = {w for place in _in_places(evidence) for w in place.split()}
+    return bool(ours) and not ours & _words_of(evidence) and bool(theirs) and not theirs & _words_of(claim)

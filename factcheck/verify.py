@@ -16,7 +16,7 @@ from typing import Iterable, Protocol, Sequence
 import numpy as np
 
 from factcheck.cues import (figures_agree, figures_missing, mismatches, moved_place, names, post_changed,
-                            post_holder_swap, swapped_names, swapped_place, undisclosed)
+                            post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -190,7 +190,10 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     Four checks come before those, in this order. (1) A sentence that says the detail was not given
     ("Murmur has not said how much it expects to save annually", `cues.undisclosed`) leaves a claim that gives it
     unsettled: its contradiction counts at most UNDISCLOSED_REFUTE (the model reads "expects to save about $250
-    million a year" against it as a contradiction).
+    million a year" against it as a contradiction). So does a sentence that gives the claim's own figures for a
+    sibling variant or place, naming neither the claim's ("In Tanzania, median latency is 38 milliseconds" for "...
+    latency in Kenya is 38 milliseconds", `cues.sibling_detail`): its support and contradiction count at most
+    SIBLING_CAP.
     (2) A sentence that gives the post the claim names to another person ("Kestrel chief executive Evelyn Tsai-Morrow"
     against "Kenji Morimoto is the chief executive of Kestrel Semiconductor", `cues.post_holder_swap`), or another post
     to the claim's person ("Chief financial officer Kenji Morimoto said", `cues.post_changed`), is evidence against it,
@@ -214,6 +217,8 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
+    if SIBLING_CAP is not None and max(support, refute) > SIBLING_CAP and sibling_detail(claim, evidence):
+        return min(support, SIBLING_CAP), min(refute, SIBLING_CAP)
     if post_holder_swap(claim, evidence) or post_changed(claim, evidence):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
@@ -274,6 +279,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
 
 MOVED_SHARE = 0.5                  # a place moved needs half of the claim's own words restated
 UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
+SIBLING_CAP = 0.2                 # what a sentence giving the claim's figures for a sibling may support or refute
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
 

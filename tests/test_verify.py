@@ -819,3 +819,31 @@ def test_a_figure_in_another_size_of_its_unit_is_the_same_figure():
     assert quantities("$5m") == {5e6} and quantities("5G phones") == set()    # single letters are no units here
     assert not mismatches("The Tessivo T9 Max is rated at 0.35 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
     assert mismatches("The Tessivo T9 Max is rated at 0.5 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
+
+
+def test_a_sibling_s_figures_neither_support_nor_refute():
+    from factcheck.cues import sibling_detail
+    from factcheck.verify import SIBLING_CAP, cue_adjusted
+
+    # The claim's figure given for another variant, or for another place, naming neither the claim's variant nor place.
+    variant = ("The Harlowe RX-20X amplifier draws up to 45 watts.",
+               "Its best-selling RX-20 amplifier, sold by four retailers, draws up to 45 watts.")
+    place = ("Pennaway's delivery time in Peru is 3.5 days.", "In Chile, Pennaway says its delivery time is 3.5 days.")
+    assert sibling_detail(*variant) and sibling_detail(*place)
+    support, refute = cue_adjusted(*place, 0.1, 0.85)
+    assert refute <= SIBLING_CAP and support <= SIBLING_CAP
+    assert cue_adjusted(*variant, 0.85, 0.1)[0] <= SIBLING_CAP
+    # Not where the sentence also names the claim's variant or place, gives another figure (the claim's thing's own,
+    # perhaps), or turns the claim's direction: those are left to the model and the other checks.
+    assert not sibling_detail("The Harlowe RX-20X sells for $420.", "The RX-20 sells for $420, while the RX-20X costs $510.")
+    assert not sibling_detail("The standard Tessom 3 lasts up to 40 hours.",
+                              "The smaller model lasts up to 22 hours, while the Tessom 3 Pro lasts up to 40 hours.")
+    assert not sibling_detail("Pennaway's delivery time in Peru is 3.5 days.", "In Peru, delivery takes 3.5 days.")
+    assert not sibling_detail("Prices in Kelvane Cloud's Lima region will be about 6 percent lower than in its US regions.",
+                              "Prices in the Lima region will be about 6 percent higher than in Kelvane's US regions.")
+    # A place right after a name is where that thing is: another place there refutes (a swap, not a sibling).
+    assert not sibling_detail("The Corlan Data Centre in Oslo draws about 30 megawatts.",
+                              "The Corlan Data Centre in Bergen draws about 30 megawatts.")
+    # A day of the month is no figure of the claim's: "March 10" against a sentence on another region that day.
+    assert not sibling_detail("The March 10 outage also hit Pennaway's region in Dublin.",
+                              "On March 10, the outage hit its region in Frankfurt.")
