@@ -30,7 +30,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # a thing the evidence puts in another place (`moved_place`) refutes, a range states its scale once ("between 14 and
 # 18 million"), a sentence that gives no year can agree with a claim's figures, "one hundred and ninety" is 190, and a
 # figure is read in its unit's base ("0.35 kilowatts" is "350 watts"); 11: a sentence that gives the claim's figures
-# for a sibling variant or place (`sibling_detail`) neither supports nor refutes it.
+# for a sibling variant or place (`sibling_detail`) neither supports nor refutes it, and a text with no word of
+# change points the way of its comparisons ("higher", "fewer", "dilutive").
 CUES_VERSION = 11
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -46,10 +47,20 @@ _DOWN = re.compile(r"\b(?:fall|falls|fell|fallen|falling|declin\w*|decreas\w*|dr
                    r"slump\w*|plung\w*|tumbl\w*|sank|sink|sinks|reduc\w*|down(?= \$?\d))\b", re.IGNORECASE)
 
 
+# Comparisons that point one way ("about 8 percent higher than", "shipped fewer phones", "accretive" against
+# "dilutive"), lower case only ("the Vienna Higher Regional Court"); read only where no word of change is.
+_MORE = re.compile(r"\b(?:higher|accretive)\b")
+_LESS = re.compile(r"\b(?:lower|fewer|dilut\w*)\b")
+
+
 def direction(text: str) -> int:
     """+1 when the text's words of change all point up ("rose", "grew", "up 38 percent"), -1 when they
-    all point down ("fell", "declined"), 0 when it has none or both."""
+    all point down ("fell", "declined"), 0 when it has none or both. A text with no word of change
+    points the way of its comparisons ("8 percent lower than", "dilutive"): "Net profit fell 4%, which
+    the company blamed on higher research spending" points down."""
     up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
+    if not up and not down:
+        up, down = bool(_MORE.search(text)), bool(_LESS.search(text))
     return int(up) - int(down)
 
 

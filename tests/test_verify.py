@@ -156,6 +156,13 @@ def test_words_of_change_that_point_the_other_way_are_a_mismatch():
     assert mismatches(claim, evidence) == ["direction"]
     assert not figures_agree(claim, evidence)          # the same figures, the other way
     assert figures_agree(claim, evidence.replace("fell", "rose"))
+    # Comparisons point a way too, where no word of change does; a word of change outweighs them.
+    assert direction("Prices in Lima will be about 6 percent lower than in its US regions") == -1
+    assert direction("The deal will be accretive to earnings") == 1 and direction("It will dilute earnings") == -1
+    assert direction("Net profit fell 4%, which it blamed on higher research spending") == -1
+    assert direction("It will appeal to the Vienna Higher Regional Court") == 0
+    assert mismatches("Prices in Lima will be about 6 percent lower than in Kelvane's US regions.",
+                      "Prices in Lima will be about 6 percent higher than in Kelvane's US regions.") == ["direction"]
 
 
 def test_a_passage_without_the_claims_figures_does_not_support_it():
