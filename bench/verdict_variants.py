@@ -161,10 +161,8 @@ def main() -> int:
     report = {}
     for name in args.variant or list(VARIANTS):
         opts = {"threshold": 0.5, **options, **VARIANTS[name]}
-        k = opts.pop("passages", None)
-
-        def first(hits_lists, k=k):
-            return [list(h)[:k] for h in hits_lists] if k else hits_lists
+        k = opts.pop("passages", None)            # only the first k passages of each claim as evidence
+        first = (lambda lists: [list(h)[:k] for h in lists]) if k else (lambda lists: lists)
         calibration, fit = fit_verdict_calibration(NLIVerifier(scorer, calibration=None, **opts),
                                                    [c["claim"] for c in train], first(hits_train),
                                                    [c["gold_label"] for c in train], fit_thresholds=False)

@@ -527,6 +527,7 @@ def swapped_place(claim: str, evidence: str) -> bool:
 _PLACE = r"([A-Z][^\W\d_A-Z]+(?:[ -][A-Z][^\W\d_A-Z]+)*)(?![\w-])"
 _IN_PLACE = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}")
 _IN_PLACES = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}(?:,\s+{_PLACE})?")   # "in Austin, Texas"
+_IN_ANY_PLACE = re.compile(rf"\b(?:[Ii]n|near|outside)\s+{_PLACE}")   # also at a sentence's start: "In Tanzania, ..."
 _BEFORE_PLACE = re.compile(rf"([A-Za-z][\w-]*),?\s+(?:in|near|outside)\s+{_PLACE}")
 
 
@@ -689,14 +690,6 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     return False
 
 
-# "In Tanzania, ...", "in Kenya", "near Salamanca": a place as a proper noun after "in", at a sentence's start too.
-_IN_ANY_PLACE = re.compile(rf"\b(?:[Ii]n|near|outside)\s+{_PLACE}")
-
-
-def _in_places(text: str) -> set[str]:
-    return {m.group(1) for m in _IN_ANY_PLACE.finditer(text) if not set(m.group(1).split()) & _CALENDAR_TITLES}
-
-
 def sibling_detail(claim: str, evidence: str) -> bool:
     """Whether the evidence gives the claim's own figures for a sibling of the claim's thing, naming neither the
     claim's variant nor its place: another variant ("Its flagship DM-900 ... delivers efficiency of up to 98.5%" for
@@ -722,5 +715,6 @@ def sibling_detail(claim: str, evidence: str) -> bool:
     # A place after a name is where that thing is ("Bellhaven Regional Medical Center in Indiana": another state
     # refutes); after a common word, where a figure holds ("median latency in Kenya"): the sibling's place is no answer.
     ours = {w for m in _BEFORE_PLACE.finditer(claim) if m.group(1).islower() for w in m.group(2).split()}
-    theirs = {w for place in _in_places(evidence) for w in place.split()}
+    theirs = {w for m in _IN_ANY_PLACE.finditer(evidence) for w in m.group(1).split()}
+    ours, theirs = ours - _CALENDAR_TITLES, theirs - _CALENDAR_TITLES     # "in March" is no place
     return bool(ours) and not ours & _words_of(evidence) and bool(theirs) and not theirs & _words_of(claim)

@@ -851,6 +851,9 @@ def test_a_sibling_s_figures_neither_support_nor_refute():
     # A place right after a name is where that thing is: another place there refutes (a swap, not a sibling).
     assert not sibling_detail("The Corlan Data Centre in Oslo draws about 30 megawatts.",
                               "The Corlan Data Centre in Bergen draws about 30 megawatts.")
+    # A month after "in" is no place.
+    assert not sibling_detail("Pennaway's shipments in March reached 4,000 units.",
+                              "In Chile, Pennaway's shipments reached 4,000 units.")
     # A day of the month is no figure of the claim's: "March 10" against a sentence on another region that day.
     assert not sibling_detail("The March 10 outage also hit Pennaway's region in Dublin.",
                               "On March 10, the outage hit its region in Frankfurt.")
