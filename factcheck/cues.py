@@ -31,8 +31,10 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # 18 million"), a sentence that gives no year can agree with a claim's figures, "one hundred and ninety" is 190, and a
 # figure is read in its unit's base ("0.35 kilowatts" is "350 watts"); 11: a sentence that gives the claim's figures
 # for a sibling variant or place (`sibling_detail`) neither supports nor refutes it, and a text with no word of
-# change points the way of its comparisons ("higher", "fewer", "dilutive").
-CUES_VERSION = 11
+# change points the way of its comparisons ("higher", "fewer", "dilutive"); 12: months, quarters and halves of the year
+# are compared (`calendar_mismatches`), "up from" and "down from" are words of change, and a figure the claim works out
+# from two of the evidence's (a change, a ratio, a total) agrees with it (`derived_agree`).
+CUES_VERSION = 12
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -42,9 +44,9 @@ _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|
 # Words of change that point one way: "revenue rose" against "revenue fell" is a contradiction that
 # small NLI models, weighing the shared words, read as support.
 _UP = re.compile(r"\b(?:rise|rises|rose|risen|rising|grew|grow|grows|grown|growing|increas\w*|climb\w*|jump\w*|"
-                 r"surg\w*|soar\w*|gain|gains|gained|up(?= \$?\d))\b", re.IGNORECASE)
+                 r"surg\w*|soar\w*|gain|gains|gained|up(?= \$?\d| from\b))\b", re.IGNORECASE)
 _DOWN = re.compile(r"\b(?:fall|falls|fell|fallen|falling|declin\w*|decreas\w*|drop|drops|dropped|dropping|shr[aiu]nk\w*|"
-                   r"slump\w*|plung\w*|tumbl\w*|sank|sink|sinks|reduc\w*|down(?= \$?\d))\b", re.IGNORECASE)
+                   r"slump\w*|plung\w*|tumbl\w*|sank|sink|sinks|reduc\w*|down(?= \$?\d| from\b))\b", re.IGNORECASE)
 
 
 # Comparisons that point one way ("about 8 percent higher than", "shipped fewer phones", "accretive" against
@@ -219,6 +221,34 @@ def dates(text: str) -> set[tuple[int, int]]:
     for match in _DAY.finditer(month_first(text)):
         month = _MONTH_HEADS.index(match.group(1).lower()[:3]) + 1
         found.add((month, int(re.match(r"\s*(\d+)", match.group(0)[len(match.group(1)):]).group(1))))
+    return found
+
+
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# A month the text names by itself or in a date ("in March 2026", "March 1"); capitalised, so "may" the verb is no month.
+_MONTH_WORD = re.compile(rf"\b({'|'.join(m.title() for m in _MONTH_NAMES)})\b\.?")
+# A quarter or half of a year: "the second quarter", "third-quarter", "Q3", "the first half", "H2 2026".
+_PERIOD = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[-\u2010\u2011 ]+(quarter|half)\b|\b([QH])([1-4])\b",
+                     re.IGNORECASE)
+
+
+def periods(text: str) -> dict[str, set[int]]:
+    """The months, quarters and halves of a year the text names: {"month": {3}, "quarter": {2}, "half": set()}.
+
+    "Q3" and "H2" count unless they end a name ("Audi Q4"); "May" and "March" only capitalised."""
+    found: dict[str, set[int]] = {"month": set(), "quarter": set(), "half": set()}
+    for match in _MONTH_WORD.finditer(text):
+        found["month"].add(_MONTH_HEADS.index(match.group(1).lower()[:3]) + 1)
+    for match in _PERIOD.finditer(text):
+        if match.group(1):
+            kind, number = match.group(2).lower(), _ORDINAL[match.group(1).lower()]
+        else:
+            kind, number = ("quarter" if match.group(3).upper() == "Q" else "half"), int(match.group(4))
+            before = _BEFORE.search(text, 0, match.start())
+            if match.group(3).islower() or (before and before.group(1)[:1].isupper() and not _TRAIL.search(before.group(1))):
+                continue
+        if kind == "quarter" or number <= 2:      # no "third half"
+            found[kind].add(number)
     return found
 
 
@@ -408,6 +438,37 @@ def name_variants(claim: str, evidence: str) -> list[tuple[str, str]]:
     return out
 
 
+# A wire story's dateline: "FRANKFURT, April 16 (wire) — ", "LYON, France, 10 March 2026 — ". Its date is the day of
+# writing, not of the facts the sentence gives.
+_DATELINE = re.compile(rf"^\s*[A-Z][A-Z.'\u2019 -]+(?:,\s*[A-Z][\w.'\u2019 -]*)?,\s*(?:(?:{'|'.join(m.title() for m in _MONTH_NAMES)})\.?"
+                       rf"\s+\d{{1,2}}|\d{{1,2}}\s+(?:{'|'.join(m.title() for m in _MONTH_NAMES)})\.?)(?:,?\s+(?:19|20)\d\d)?"
+                       r"\s*(?:\([^)]*\))?\s*[\u2014\u2013-]+\s*")
+
+
+def undated(text: str) -> str:
+    """The text without a dateline at its start."""
+    return _DATELINE.sub("", text, count=1)
+
+
+def calendar_mismatches(claim: str, evidence: str) -> list[str]:
+    """Another day of the month ("March 10" against "March 9"), month ("shipping in March 2026" against "in September
+    2026"), quarter ("the first quarter of 2027" against "the second quarter") or half of the year; both texts
+    written month first (`month_first`)."""
+    reasons = []
+    claim_dates, evidence_dates = dates(claim), dates(evidence)
+    if claim_dates and evidence_dates and not claim_dates & evidence_dates:
+        reasons.append(f"date {sorted(claim_dates)} vs {sorted(evidence_dates)}")
+    # A dateline's month is the month of writing ("AMSTERDAM, Feb 5 (wire) — ... the outage ... last week" is no
+    # other month for "Cirrovane's January 2026 outage"); its day is kept, as a press release's "today" is that day.
+    claim_periods, evidence_periods = periods(claim), periods(undated(evidence))
+    for kind, mine in claim_periods.items():
+        if kind == "month" and reasons:
+            continue                          # another day of another month is one reason
+        if mine and evidence_periods[kind] and not mine & evidence_periods[kind]:
+            reasons.append(f"{kind} {sorted(mine)} vs {sorted(evidence_periods[kind])}")
+    return reasons
+
+
 def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     """Reasons the evidence contradicts the claim on its figures, names or polarity; empty if none found.
 
@@ -419,13 +480,13 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     claim_years, evidence_years = years(claim), years(evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
-    claim_dates, evidence_dates = dates(claim), dates(evidence)
-    if claim_dates and evidence_dates and not claim_dates & evidence_dates:
-        reasons.append(f"date {sorted(claim_dates)} vs {sorted(evidence_dates)}")
+    reasons += calendar_mismatches(claim, evidence)
     # "Grok 3" against "200,000 GPUs" is no changed figure: a name's number is left to `name_variants`.
     # Days of the month are dates, compared as names ("March 9" vs "March 10"), not as figures.
     claim_numbers = {(v, b if bounds else _EXACT) for v, _, _, b in _qualified(_DAY.sub(r"\1", claim), names_too=False)}
     evidence_numbers = quantities(_DAY.sub(r"\1", best_clause(claim, evidence, figures=True)), names_too=False)
+    if claim_numbers and evidence_numbers:
+        evidence_numbers |= derived(claim, evidence)    # "by 9 euros" against "to 48 euros from 39 euros"
     if claim_numbers and evidence_numbers and not any(_fits(a, bound, b) for a, bound in claim_numbers for b in evidence_numbers):
         reasons.append(f"number {sorted({a for a, _ in claim_numbers})} vs {sorted(evidence_numbers)}")
     variants = name_variants(claim, evidence)
@@ -462,9 +523,71 @@ def figures_agree(claim: str, evidence: str) -> bool:
     # percent" for "... in the first quarter of 2026"); another year is.
     evidence_years = years(evidence)
     return ((not evidence_years or claim_years <= evidence_years)
+            and not calendar_mismatches(month_first(claim), month_first(evidence))   # the year, but not the month
             and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
             and not name_variants(claim, clause))     # "The QA-70 sells for about $38,000, while the QA-40 ..."
+
+
+# Words by which a claim states a figure worked out from two of the source's: a change ("added 6.5 million", "raised
+# ... by 9 euros", "grew by more than 800"), a ratio ("four times the load") or a total ("127 million in total").
+_CHANGE_WORDS = re.compile(r"\b(?:by|added|adds|adding|gained|gains|more|fewer|less|higher|lower|increase[ds]?|"
+                           r"decrease[ds]?|rise|rises|rose|grew|grow|grows|jump(?:ed|s)?|drop(?:ped|s)?|fell|falls|cut|"
+                           r"difference|gap|extra|additional)\b", re.IGNORECASE)
+_RATIO_WORDS = re.compile(r"\b(?:times|fold)\b|-fold\b", re.IGNORECASE)
+_TOTAL_WORDS = re.compile(r"\b(?:total|combined|in all|altogether|together|overall|cumulative)\b", re.IGNORECASE)
+_PERCENT_FIGURE = re.compile(r"\d\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+
+
+def derived(claim: str, evidence: str) -> set[float]:
+    """Figures worked out from two figures of the evidence, as the claim's words ask: differences where it states a
+    change (with the change in percent where the claim's figure is a percentage), ratios where it says "times",
+    sums where it says "total". Empty where the claim asks for none."""
+    change, ratio, total = (bool(w.search(claim)) for w in (_CHANGE_WORDS, _RATIO_WORDS, _TOTAL_WORDS))
+    if not (change or ratio or total):
+        return set()
+    percent = bool(_PERCENT_FIGURE.search(claim))
+    text = _DAY.sub(r"\1", month_first(evidence))
+    # (value, whether a percentage): the unit group does not keep a "%" before a space, so the text after it is read.
+    given = sorted({(value, bool(_PERCENT_AFTER.match(text, text.find(raw) + len(raw))))
+                    for value, raw, _ in _figures(text, names_too=False)})
+    found = set()
+    for i, (small, small_percent) in enumerate(given):
+        for big, big_percent in given[i + 1:]:
+            if small <= 0 or small_percent != big_percent:     # 64 percent and $3.91 billion make nothing
+                continue
+            if change:
+                found.add(big - small)
+                if percent and not small_percent:     # "grew about 12.5%" from 51.9 million to 58.4 million
+                    found |= {100 * (big - small) / small, 100 * (big - small) / big}
+            if ratio and big / small <= 100:
+                found.add(big / small)
+            if total:
+                found.add(small + big)
+    return found
+
+
+def derived_agree(claim: str, evidence: str) -> bool:
+    """Whether the evidence gives the claim's figures once one of them is worked out from two of its own (`derived`):
+    "Veidemann raised his price target on Corvessa to 48 euros from 39 euros" for "... raised his price target on
+    Corvessa by 9 euros"; "lift loads of up to 600 kilograms, compared with 150 kilograms for the standard Ferra-4" for
+    "... can lift four times the maximum load of the standard Ferra-4". The same polarity and no other variant."""
+    worked = derived(claim, evidence)
+    if not worked:
+        return False
+    stated = quantities(_DAY.sub(r"\1", month_first(evidence)), names_too=False)
+    figures = [(value, bound) for value, _, _, bound in _qualified(_DAY.sub(r"\1", month_first(claim)), names_too=False)]
+    if not figures or not all(any(_fits(v, bound, b) for b in stated | worked) for v, bound in figures):
+        return False
+    if not any(any(_fits(v, bound, b) for b in worked) and not any(_fits(v, bound, b) for b in stated)
+               for v, bound in figures):
+        return False
+    claim_years, evidence_years = years(claim), years(evidence)
+    return ((not evidence_years or claim_years <= evidence_years)
+            and not calendar_mismatches(month_first(claim), month_first(evidence))
+            and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
+            and not name_variants(claim, evidence))
 
 
 def figures_missing(claim: str, passage: str) -> bool:

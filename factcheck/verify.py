@@ -15,8 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (figures_agree, figures_missing, mismatches, moved_place, names, post_changed,
-                            post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed)
+from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names,
+                            post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -181,7 +181,9 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     that differs from it in no figure, name, negation or direction of change (`cues.mismatches`:
     "Tessellate shares fell 4 percent in after-hours trading following the results" against
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
-    to support. With `restate`, a sentence the model reads as neither (support and refutation both
+    to support. So does, with `agree_overlap`, a sentence that restates `min_overlap` of the claim and gives its figures
+    once one is worked out from two of the sentence's (`cues.derived_agree`: "raised his price target on Corvessa to 48
+    euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract). With `restate`, a sentence the model reads as neither (support and refutation both
     under 0.5) that restates at least `min_overlap` of the claim's words, with an embedding `cosine` of
     at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
     include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
@@ -234,6 +236,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
+            or (agree_overlap is not None and shared >= min_overlap and derived_agree(claim, evidence))
             or (paraphrase is not None and cosine is not None and cosine >= paraphrase
                 and not mismatches(claim, evidence, bounds=False))):
         moved = refute * weight

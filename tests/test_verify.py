@@ -857,3 +857,54 @@ def test_a_sibling_s_figures_neither_support_nor_refute():
     # A day of the month is no figure of the claim's: "March 10" against a sentence on another region that day.
     assert not sibling_detail("The March 10 outage also hit Pennaway's region in Dublin.",
                               "On March 10, the outage hit its region in Frankfurt.")
+
+
+def test_another_month_quarter_or_half_of_the_year_is_a_mismatch():
+    from factcheck.cues import periods
+
+    # A month without a day, a quarter and a half are compared like dates.
+    assert mismatches("The Ferra-4 Heavy is scheduled to start shipping to customers in March 2026.",
+                      "The Ferra-4 Heavy is scheduled to begin shipping to customers in September 2026.") == ["month [3] vs [9]"]
+    assert mismatches("Deliveries are scheduled to begin in the first quarter of 2027.",
+                      "Deliveries are scheduled to begin in the second quarter of 2027.") == ["quarter [1] vs [2]"]
+    assert mismatches("Sales of the phone began in H2 2026.", "The phone goes on sale in the first half of 2026.") == [
+        "half [2] vs [1]"]
+    # The same period written another way agrees; a day of the claim's month is that month.
+    assert mismatches("Revenue rose 8% in Q3.", "In the third-quarter, revenue rose 8%.") == []
+    assert mismatches("The measures take effect in March 2026.", "The measures take effect on March 1.") == []
+    # Another day of another month is one reason, not two.
+    assert mismatches("The validator was updated on March 10.", "The validator was updated on April 10.") == [
+        "date [(3, 10)] vs [(4, 10)]"]
+    # A "Q4" that ends a name is no quarter, and "may" the verb is no month.
+    assert periods("The Audi Q4 may ship in May.") == {"month": {5}, "quarter": set(), "half": set()}
+    assert periods("Apple's Q2 revenue") == {"month": set(), "quarter": {2}, "half": set()}
+
+
+def test_a_figure_worked_out_from_two_of_the_source_s_agrees():
+    from factcheck.cues import derived_agree
+
+    target = "Veidemann raised his price target on Corvessa to 48 euros from 39 euros and kept his buy rating."
+    assert derived_agree("Analyst Jonas Veidemann raised his price target on Corvessa by 9 euros.", target)
+    assert mismatches("Analyst Jonas Veidemann raised his price target on Corvessa by 9 euros.", target) == []
+    # Another difference is still another figure, and a claim that asks for no working out gets none.
+    assert not derived_agree("Analyst Jonas Veidemann raised his price target on Corvessa by 7 euros.", target)
+    assert mismatches("Analyst Jonas Veidemann raised his price target on Corvessa by 7 euros.", target) != []
+    assert mismatches("Veidemann's price target on Corvessa is 9 euros.", target) != []
+    load = ("The Ferra-4 Heavy is designed to lift loads of up to 600 kilograms, compared with 150 kilograms for the "
+            "standard Ferra-4.")
+    assert derived_agree("The Ferra-4 Heavy can lift four times the maximum load of the standard Ferra-4.", load)
+    assert not derived_agree("The Ferra-4 Heavy can lift three times the maximum load of the standard Ferra-4.", load)
+    subscribers = "Lumeray had 58.4 million paid subscribers worldwide at the end of March, up from 51.9 million a year earlier."
+    assert derived_agree("Lumeray added 6.5 million paid subscribers in the year to March.", subscribers)
+    assert derived_agree("Lumeray's paid subscribers grew about 12.5% in the year to March.", subscribers)
+    # A change the other way is no agreement.
+    assert not derived_agree("Lumeray's paid subscribers fell by 6.5 million in the year to March.", subscribers)
+    assert derived_agree("Kestlow has raised $127 million in total.", "It raised $85 million on top of $42 million raised before.")
+
+
+def test_agreeing_years_do_not_make_another_month_agree():
+    from factcheck.cues import figures_agree
+
+    evidence = "The Ferra-4 Heavy is scheduled to begin shipping to customers in September 2026."
+    assert figures_agree("The Ferra-4 Heavy will start shipping to customers in September 2026.", evidence)
+    assert not figures_agree("The Ferra-4 Heavy will start shipping to customers in March 2026.", evidence)
