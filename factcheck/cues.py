@@ -33,7 +33,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # for a sibling variant or place (`sibling_detail`) neither supports nor refutes it, and a text with no word of
 # change points the way of its comparisons ("higher", "fewer", "dilutive"); 12: months, quarters and halves of the year
 # are compared (`calendar_mismatches`), "up from" and "down from" are words of change, and a figure the claim works out
-# from two of the evidence's (a change, a ratio, a total) agrees with it (`derived_agree`).
+# from two of the evidence's (a change, a ratio, a total) agrees with it (`derived_agree`); a passage that names none of
+# the claim's names (`names_none`) neither supports nor refutes it.
 CUES_VERSION = 12
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -697,6 +698,27 @@ _UNDISCLOSED = re.compile(r"\b(?:did not|didn't|has not|hasn't|have not|haven't|
                           r"does not|doesn't)\s+(?:yet\s+)?(?:say|said|disclose|disclosed|give|given|name|named|specify|"
                           r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified)\b"
                           r"|\b(?:not|un)\s?disclosed\b", re.IGNORECASE)
+
+
+_TITLE_WORD = re.compile(r"[A-Z][a-z]{3,}(?:'s|\u2019s)?")
+
+
+def names_none(claim: str, passage: str) -> bool:
+    """Whether the passage names none of the claim's names, where the claim names a firm, product, person or place
+    ("Cirrovane Cloud plans to open a region in Warsaw" against a passage on Kestlow's office in Rotterdam): such a
+    passage is about other things, however alike its sentences read. Only a claim with a name in title case (of four
+    letters or more) that is not just its first word counts: "Medications to treat obesity ..." and "KRAS ablation
+    ..." name nothing a passage must repeat (scientific abstracts say "K-Ras"). The passage may name any word of any
+    of the claim's names ("Aurevia" for "the Aurevia-Savanet agreement", "Glimmerly" for "Orla Quenneville is
+    Glimmerly's head of trust and safety")."""
+    found = [name for name in names(claim) if not set(name) & _CALENDAR_TITLES]
+    if not any((len(name) >= 2 or not claim.lstrip(" \"'\u201c").startswith(name[0]))
+               and any(_TITLE_WORD.fullmatch(w) for w in name) for name in found):
+        return False
+    words = {_TRAIL.sub("", part).lower() for name in found for word in name for part in re.split(r"[-\u2010\u2011/]", word)}
+    words = {w for w in words if len(w) >= 4 and w not in STOPWORDS}
+    text = passage.lower()
+    return bool(words) and not any(w in text for w in words)
 
 
 def undisclosed(text: str) -> bool:

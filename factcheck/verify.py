@@ -15,7 +15,7 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names,
+from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names, names_none,
                             post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
@@ -283,6 +283,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
 MOVED_SHARE = 0.5                  # a place moved needs half of the claim's own words restated
 UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
 SIBLING_CAP = 0.2                 # what a sentence giving the claim's figures for a sibling may support or refute
+UNNAMED_CAP = 0.2                 # what a passage naming none of the claim's names may support or refute (`cues.names_none`)
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
 
@@ -390,8 +391,9 @@ class NLIVerifier:
     the claim and the passage takes the stance of its most decisive sentence, which becomes the
     cited quote: pair scorers are trained on sentence-sized evidence.
     cues: apply `cue_adjusted` (figure, year, name and direction mismatches; agreeing figures and
-        paraphrases) to every pair, and let no passage without the claim's figures support it
-        (`cues.figures_missing`).
+        paraphrases) to every pair, let no passage without the claim's figures support it
+        (`cues.figures_missing`), and let a passage that names none of the claim's names (its document's
+        title included) support or refute it at most UNNAMED_CAP (`cues.names_none`).
     calibration: a fitted `VerdictCalibration` (decision threshold and confidence maps); by
         default the scorer's own (`scorer.verdict_calibration`, read from the model folder),
         else the raw threshold and confidences.
@@ -511,6 +513,9 @@ class NLIVerifier:
         # A passage without the claim's figures does not state its fact: read once per passage, not per sentence.
         lacking = {(c, h): figures_missing(claims[c], hit.text) for c, claim_hits in enumerate(hits)
                    for h, hit in enumerate(claim_hits)} if self.cues else {}
+        # Nor does a passage that names none of the claim's names (its document's title included): it is about others.
+        unnamed = {(c, h): names_none(claims[c], f"{hit.title or ''}\n{hit.text}") for c, claim_hits in enumerate(hits)
+                   for h, hit in enumerate(claim_hits)} if self.cues and UNNAMED_CAP is not None else {}
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
@@ -529,6 +534,8 @@ class NLIVerifier:
                 elif self.related is not None and support < 0.5 and refute < 0.5 and related_restatement(
                         claims[c], text, hits[c][h].dense, self.related):
                     support += (1.0 - support - refute) * RELATED_WEIGHT
+                if unnamed.get((c, h)):
+                    support, refute = min(support, UNNAMED_CAP), min(refute, UNNAMED_CAP)
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))

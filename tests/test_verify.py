@@ -908,3 +908,36 @@ def test_agreeing_years_do_not_make_another_month_agree():
     evidence = "The Ferra-4 Heavy is scheduled to begin shipping to customers in September 2026."
     assert figures_agree("The Ferra-4 Heavy will start shipping to customers in September 2026.", evidence)
     assert not figures_agree("The Ferra-4 Heavy will start shipping to customers in March 2026.", evidence)
+
+
+def test_a_passage_naming_none_of_the_claim_s_names_neither_supports_nor_refutes():
+    from factcheck.cues import names_none
+    from factcheck.verify import NLIVerifier
+
+    claim = "Cirrovane Cloud plans to open a new cloud region in Warsaw in 2026."
+    other = "Kestlow plans to open its first European office, in Rotterdam, in the second half of 2026."
+    assert names_none(claim, other)
+    assert not names_none(claim, "The company, Cirrovane, said it would add a region next year.")
+    assert not names_none(claim, "A region in Warsaw opens next year.")
+    # Any word of any name will do: the firm of a person the claim names, a part of a joined name.
+    assert not names_none("Orla Quenneville is Glimmerly's head of trust and safety.", "Glimmerly said on Monday ...")
+    assert not names_none("The Aurevia-Savanet agreement does not cover Tanzania.", "Aurevia Space has signed ...")
+    # A claim whose only name is its first word, or no word in title case, names nothing a passage must repeat.
+    assert not names_none("Medications to treat obesity do not have side effects.", "Weight loss drugs ...")
+    assert not names_none("KRAS ablation causes severe growth impairment.", "K-Ras loss impairs growth.")
+
+    class Refuting:
+        name, version = "refuting", "0"
+
+        def score(self, pairs):
+            import numpy as np
+
+            return np.array([[0.05, 0.05, 0.9]] * len(pairs))
+
+    [unnamed, named] = NLIVerifier(Refuting()).verify(
+        [claim, claim], [[hit(1, other)], [hit(2, "Cirrovane will not open a region in Warsaw.")]])
+    assert unnamed.label is Label.NOT_ENOUGH_INFO and named.label is Label.REFUTED
+    # The document's title counts as the passage's: "the company" of a passage under "Cirrovane ..." is Cirrovane.
+    titled = Hit(3, "src-3", "The company will not open a region there.", 0.1, 0.8, 1.0, title="Cirrovane drops Warsaw plan")
+    [under_title] = NLIVerifier(Refuting()).verify([claim], [[titled]])
+    assert under_title.label is Label.REFUTED
