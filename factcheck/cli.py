@@ -354,14 +354,20 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
 @click.option("--negated", default=0, show_default=True, type=click.IntRange(min=0),
               help="Pairs with SciFact train claims negated at the main verb: against their rationale sentences "
                    "with the label turned, and against neutral sentences, still neutral.")
+@click.option("--claim-set", "claim_sets", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A hand-labelled claim set (claims.jsonl with notes quoting the decisive words, and sources/), "
+                   "as bench/data/technews_fresh2; repeat for more. Its claims are paired with the sentences their "
+                   "notes quote and with other sentences of their sources.")
+@click.option("--claim-set-repeat", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Times the claim sets' quoted sentences are trained on.")
 def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed,
-                  negated):
+                  negated, claim_sets, claim_set_repeat):
     """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
                   news=news, fever_neutral=fever_neutral, decomposed=decomposed, negated=negated,
-                  index_progress=_progress("indexing the SciFact corpus"))
+                  claim_sets=claim_sets, claim_set_repeat=claim_set_repeat, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
                f"then use it with FACTCHECK_VERIFIER={out_dir}")

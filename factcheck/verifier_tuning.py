@@ -319,10 +319,74 @@ def negated_pairs(gold: list[TrainPair], neutral: list[TrainPair], n: int, rng: 
                             for p in neutral[:min(len(neutral), n - half)]]
 
 
+CLAIM_SET_LABEL = {"SUPPORTED": LABEL_ID["entailment"], "REFUTED": LABEL_ID["contradiction"],
+                   "NOT_ENOUGH_INFO": LABEL_ID["neutral"]}
+_QUOTED = re.compile(r'"([^"]{12,})"')
+_SINGLE_QUOTED = re.compile(r"(?:^|[\s(])'(.{12,}?)'(?=[\s.,;:)]|$)")
+
+
+def _said(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split()).lower()
+
+
+def source_sentences(path: Path) -> list[str]:
+    """The sentences of a claim set's source document: its body after a `# headline` and a `Published:` line."""
+    from factcheck.text import split_sentences
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = "\n".join(lines[3:] if len(lines) > 3 and lines[1].startswith("Published") else lines)
+    return [" ".join(body[a:b].split()) for a, b in split_sentences(body)]
+
+
+def claim_set_pairs(folder: str | os.PathLike, rng: random.Random, neutrals: int = 3) -> tuple[list[TrainPair], int]:
+    """Training pairs from a hand-labelled claim set (`claims.jsonl` and `sources/`, as `bench/data/technews_fresh*`).
+
+    Each claim with a source is paired with the sentences its `note` quotes (the decisive words, in double or single
+    quotes), labelled as the claim is: SUPPORTED entailment, REFUTED contradiction, NOT_ENOUGH_INFO neutral (the
+    sentence that gives a sibling's detail, or says the detail was not disclosed); and with `neutrals` other
+    sentences of its source, sampled, as neutral. A claim with no source (related-topic, off-topic) is paired, as
+    neutral, with the two sentences of the set's sources that share most of its content words. Returns the pairs and
+    the number of claims whose note quotes no sentence of the source (left out)."""
+    from factcheck.verify import content_words
+
+    folder = Path(folder)
+    sources = {p.name: source_sentences(p) for p in sorted((folder / "sources").glob("*.md"))}
+    rows = _read_jsonl(folder / "claims.jsonl") if (folder / "claims.jsonl").is_file() else []
+    if not rows or not sources:
+        raise InputError(f"{folder}: not a claim set (needs claims.jsonl and sources/*.md)")
+    pairs, unquoted = [], 0
+    for row in rows:
+        if row.get("gold") not in CLAIM_SET_LABEL:
+            raise InputError(f"{folder}/claims.jsonl: claim {row.get('id')!r} has gold {row.get('gold')!r}, "
+                             f"not one of {sorted(CLAIM_SET_LABEL)}")
+        if not row.get("source"):
+            words = content_words(row["claim"])
+            every = sorted((s for ss in sources.values() for s in ss), key=lambda s: -len(words & content_words(s)))
+            pairs += [TrainPair(s, row["claim"], LABEL_ID["neutral"], "claim_set/unsettled") for s in every[:2]]
+            continue
+        sentences = sources.get(Path(row["source"]).name)
+        if sentences is None:
+            raise InputError(f"{folder}/claims.jsonl: claim {row.get('id')!r} cites {row['source']!r}, not in sources/")
+        note = row.get("note") or ""
+        quotes = [_said(q) for q in _QUOTED.findall(note) + _SINGLE_QUOTED.findall(note)]
+        decisive = [i for i, s in enumerate(sentences) if any(q in _said(s) or _said(s) in q for q in quotes)]
+        if not decisive:
+            unquoted += 1
+            continue
+        pairs += [TrainPair(sentences[i], row["claim"], CLAIM_SET_LABEL[row["gold"]], f"claim_set/{row['gold']}")
+                  for i in decisive]
+        others = [s for i, s in enumerate(sentences) if i not in decisive]
+        pairs += [TrainPair(s, row["claim"], LABEL_ID["neutral"], "claim_set/other_sentence")
+                  for s in rng.sample(others, min(neutrals, len(others)))]
+    return pairs, unquoted
+
+
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
-                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, negated: int = 0, lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, negated: int = 0,
+                  claim_sets: tuple[str | os.PathLike, ...] = (), claim_set_repeat: int = 4,
+                  lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
 
@@ -388,9 +452,15 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     if decomposed:
         decomposed_news = decomposed_pairs(bodies, decomposed, random.Random(seed + 5), embedder=ws.embedder)
     negations = negated_pairs(gold_sentences, neutral, negated, random.Random(seed + 6)) if negated else []
+    # Our own hand-labelled tech-news claim sets: the decisive sentences `claim_set_repeat` times, their neutrals once.
+    claim_set_rng, own, unquoted = random.Random(seed + 7), [], 0
+    for folder in claim_sets:
+        found_pairs, missed = claim_set_pairs(folder, claim_set_rng)
+        own, unquoted = own + found_pairs, unquoted + missed
+    own += [p for p in own if p.source.split("/")[-1] in CLAIM_SET_LABEL] * (claim_set_repeat - 1)
     train = ([TrainPair(p.premise, p.hypothesis, p.label, "scifact/retrieved/hard_neutral") for p in hard]
              + easy[:easy_neutrals] + rationale + gold_sentences * rationale_repeat + replayed + news_pairs + fever_pairs
-             + decomposed_news + negations)
+             + decomposed_news + negations + own)
     rng.shuffle(train)
 
     torch.manual_seed(seed)
@@ -417,7 +487,9 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
         "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
-        "decomposed": len(decomposed_news), "negated": len(negations), "train_claims": len(claims), "held_out_claims": len(held),
+        "decomposed": len(decomposed_news), "negated": len(negations),
+        "claim_sets": [Path(f).name for f in claim_sets], "claim_set_pairs": len(own), "claim_set_unquoted": unquoted,
+        "claim_set_repeat": claim_set_repeat, "train_claims": len(claims), "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

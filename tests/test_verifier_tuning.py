@@ -53,8 +53,10 @@ def test_tiny_tuning_run_exports_a_verifier_the_pipeline_uses(tmp_path, settings
     data = _tiny_scifact(tmp_path / "data")
     (data / "nli").symlink_to(SHARED_DATA / "nli")
     out = tmp_path / "tuned"
-    record = tune_verifier(data, out, tmp_path / "work", seed=3, depth=3, easy_neutrals=8, replay=16, progress=False)
+    record = tune_verifier(data, out, tmp_path / "work", seed=3, depth=3, easy_neutrals=8, replay=16, progress=False,
+                           claim_sets=(_claim_set(tmp_path / "own"),), claim_set_repeat=2)
     assert record["train_claims"] + record["held_out_claims"] == 10
+    assert record["claim_set_pairs"] == 3 * 2 + 3 * 3 + 2 and record["claim_set_unquoted"] == 1
     assert record["retrieved_sentences"]["rationale"] >= 1 and record["replay"] == 16
     assert record["init"] == "packaged:factcheck-verifier" and record["first_stage"]["seed"] == 13
     assert {"config.json", "weights.int8.safetensors", "calibration.json", "training.json"} <= {p.name for p in out.iterdir()}
@@ -201,3 +203,52 @@ def test_negated_pairs_turn_the_label_of_a_claim_negated_at_its_main_verb():
     still = [p for p in pairs if p.source.endswith("/negated_neutral")]
     assert len(still) == 3 and all(p.label == N and p.hypothesis == cases[supported] for p in still)
     assert len(negated_pairs(gold, neutral, 3, random.Random(0), nlp)) == 3
+
+
+def _claim_set(folder):
+    (folder / "sources").mkdir(parents=True)
+    (folder / "sources" / "deal.md").write_text(
+        "# Ardmoor signs cell deal\nPublished: 2026-03-10\n\nArdmoor will supply cells to Velk Motors. "
+        "The contract is valued at €2.4 billion. Deliveries begin in the second quarter of 2027. "
+        "The AVC-7 Max is rated for 4,000 cycles; a rating for the AVC-7 was not given. Ardmoor is based in Lyon.\n")
+    rows = [
+        {"id": "x-1", "claim": "Ardmoor's contract with Velk Motors is worth 2.4 billion euros.", "gold": "SUPPORTED",
+         "source": "sources/deal.md", "kind": "number-format", "note": "\"The contract is valued at €2.4 billion\""},
+        {"id": "x-2", "claim": "Deliveries to Velk Motors begin in the first quarter of 2027.", "gold": "REFUTED",
+         "source": "sources/deal.md", "kind": "date", "note": "'Deliveries begin in the second quarter of 2027'"},
+        {"id": "x-3", "claim": "The AVC-7 is rated for 4,000 cycles.", "gold": "NOT_ENOUGH_INFO",
+         "source": "sources/deal.md", "kind": "missing-detail", "note": "only \"The AVC-7 Max is rated for 4,000 cycles\""},
+        {"id": "x-4", "claim": "Ardmoor plans a plant in Texas.", "gold": "NOT_ENOUGH_INFO", "source": None,
+         "kind": "related-topic", "note": "no source says"},
+        {"id": "x-5", "claim": "Ardmoor is based in Lyon.", "gold": "SUPPORTED", "source": "sources/deal.md",
+         "kind": "paraphrase", "note": "the note quotes nothing"},
+    ]
+    (folder / "claims.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return folder
+
+
+def test_a_claim_set_pairs_each_claim_with_the_sentence_its_note_quotes(tmp_path):
+    import random
+
+    from factcheck.errors import InputError
+    from factcheck.verifier_tuning import claim_set_pairs
+
+    folder = _claim_set(tmp_path / "set")
+    pairs, unquoted = claim_set_pairs(folder, random.Random(0), neutrals=2)
+    decisive = {(p.hypothesis[:14], p.premise[:24], p.label) for p in pairs if p.source.split("/")[-1] != "other_sentence"
+                and p.source != "claim_set/unsettled"}
+    assert decisive == {("Ardmoor's cont", "The contract is valued a", 0), ("Deliveries to ", "Deliveries begin in the ", 2),
+                        ("The AVC-7 is r", "The AVC-7 Max is rated f", 1)}
+    assert unquoted == 1                                    # x-5's note quotes no sentence: left out
+    others = [p for p in pairs if p.source == "claim_set/other_sentence"]
+    assert len(others) == 6 and all(p.label == 1 for p in others)
+    assert not any(p.premise.startswith("The contract") for p in others if p.hypothesis.startswith("Ardmoor's cont"))
+    unsettled = [p for p in pairs if p.source == "claim_set/unsettled"]
+    assert len(unsettled) == 2 and all(p.label == 1 and p.hypothesis.startswith("Ardmoor plans") for p in unsettled)
+    assert all(not p.premise.startswith(("#", "Published")) for p in pairs)
+
+    (folder / "claims.jsonl").write_text(json.dumps({"id": "y", "claim": "c", "gold": "TRUE", "source": None}) + "\n")
+    with pytest.raises(InputError, match="claim 'y' has gold 'TRUE'"):
+        claim_set_pairs(folder, random.Random(0))
+    with pytest.raises(InputError, match="not a claim set"):
+        claim_set_pairs(tmp_path, random.Random(0))
