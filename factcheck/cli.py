@@ -360,14 +360,20 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
                    "notes quote and with other sentences of their sources.")
 @click.option("--claim-set-repeat", default=4, show_default=True, type=click.IntRange(min=1),
               help="Times the claim sets' quoted sentences are trained on.")
+@click.option("--scifact-pairs/--no-scifact-pairs", default=True, show_default=True,
+              help="Train on the SciFact train claims' retrieved sentences (the second stage); without them, only on "
+                   "the claim sets and the replayed first-stage pairs (no SciFact index is built).")
+@click.option("--lr", default=2e-5, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Peak learning rate.")
 def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed,
-                  negated, claim_sets, claim_set_repeat):
+                  negated, claim_sets, claim_set_repeat, scifact_pairs, lr):
     """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
                   news=news, fever_neutral=fever_neutral, decomposed=decomposed, negated=negated,
-                  claim_sets=claim_sets, claim_set_repeat=claim_set_repeat, index_progress=_progress("indexing the SciFact corpus"))
+                  claim_sets=claim_sets, claim_set_repeat=claim_set_repeat, scifact_pairs=scifact_pairs, lr=lr,
+                  index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
                f"then use it with FACTCHECK_VERIFIER={out_dir}")

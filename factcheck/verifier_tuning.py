@@ -385,7 +385,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
                   replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, negated: int = 0,
-                  claim_sets: tuple[str | os.PathLike, ...] = (), claim_set_repeat: int = 4,
+                  claim_sets: tuple[str | os.PathLike, ...] = (), claim_set_repeat: int = 4, scifact_pairs: bool = True,
                   lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
@@ -401,16 +401,21 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     from factcheck.reranker_training import _passages, scifact_dir, scifact_workspace
 
     started = time.time()
+    if not scifact_pairs and not claim_sets:
+        raise InputError("tune-verifier without SciFact pairs needs at least one --claim-set")
     scifact = scifact_dir(data_dir)
     out_dir, work_dir = Path(out_dir), Path(work_dir)
-    ws, spans = scifact_workspace(scifact, work_dir, index_progress)
-    passages = _passages(ws)
     held = scifact_calibration_ids(scifact, SCIFACT_CALIBRATION_SHARE)
-    claims = [c for c in _read_jsonl(scifact / "claims_train.jsonl") if int(c["id"]) not in held]
-    ranked = [[h.passage_id for h in hits] for hits in ws.retriever.retrieve([c["claim"] for c in claims], depth)]
-    found = retrieved_pairs(claims, ranked, passages, spans)
-    if not any(p.label != LABEL_ID["neutral"] for p in found):
-        raise InputError(f"no SciFact rationale sentence retrieved in {work_dir}: is it an index of the SciFact corpus?")
+    claims, found, ws = [], [], None
+    if scifact_pairs or news or fever_neutral or decomposed:      # the index, its passages and its embedder
+        ws, spans = scifact_workspace(scifact, work_dir, index_progress)
+    if scifact_pairs:
+        passages = _passages(ws)
+        claims = [c for c in _read_jsonl(scifact / "claims_train.jsonl") if int(c["id"]) not in held]
+        ranked = [[h.passage_id for h in hits] for hits in ws.retriever.retrieve([c["claim"] for c in claims], depth)]
+        found = retrieved_pairs(claims, ranked, passages, spans)
+        if not any(p.label != LABEL_ID["neutral"] for p in found):
+            raise InputError(f"no SciFact rationale sentence retrieved in {work_dir}: is it an index of the SciFact corpus?")
 
     location, _ = resolve_model(init)
     ce, _, _ = load_cross_encoder(init, "verifier", max_length, "cpu", threads=0)
@@ -421,14 +426,14 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
 
     # Hard neutrals: what the starting model gets wrong on the evidence it will really see.
     neutral = [p for p in found if p.label == LABEL_ID["neutral"]]
-    start_probs = softmax(predict_logits(model, tokenizer, neutral, max_length))
+    start_probs = softmax(predict_logits(model, tokenizer, neutral, max_length)) if neutral else []
     hard = [p for p, row in zip(neutral, start_probs) if max(row[0], row[2]) >= hard_at]
     easy = [p for p, row in zip(neutral, start_probs) if max(row[0], row[2]) < hard_at]
     rng = random.Random(seed)
     rng.shuffle(easy)
     rationale = [p for p in found if p.label != LABEL_ID["neutral"]]
     gold_sentences = []
-    corpus = {str(d["doc_id"]): d for d in _read_jsonl(scifact / "corpus.jsonl")}
+    corpus = {str(d["doc_id"]): d for d in _read_jsonl(scifact / "corpus.jsonl")} if claims else {}
     for c in claims:
         for doc, rationales in (c.get("evidence") or {}).items():
             for r in rationales:
@@ -489,7 +494,8 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
         "decomposed": len(decomposed_news), "negated": len(negations),
         "claim_sets": [Path(f).name for f in claim_sets], "claim_set_pairs": len(own), "claim_set_unquoted": unquoted,
-        "claim_set_repeat": claim_set_repeat, "train_claims": len(claims), "held_out_claims": len(held),
+        "claim_set_repeat": claim_set_repeat, "scifact_pairs": scifact_pairs, "train_claims": len(claims),
+        "held_out_claims": len(held),
         "retrieved_sentences": {"rationale": len(rationale), "neutral": len(neutral), "hard_neutral": len(hard)},
         "train_pairs": len(train), "train_labels": {LABELS[i]: int(c) for i, c in enumerate(counts)},
         "mix": mix_counts(train), "class_weights": [round(float(w), 4) for w in class_weights],

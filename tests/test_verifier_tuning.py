@@ -252,3 +252,22 @@ def test_a_claim_set_pairs_each_claim_with_the_sentence_its_note_quotes(tmp_path
         claim_set_pairs(folder, random.Random(0))
     with pytest.raises(InputError, match="not a claim set"):
         claim_set_pairs(tmp_path, random.Random(0))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED_DATA / "nli").is_dir(), reason=f"training data not found at {SHARED_DATA}")
+def test_tuning_on_claim_sets_alone_builds_no_scifact_index(tmp_path):
+    from test_relevance import _tiny_scifact
+
+    from factcheck.errors import InputError
+    from factcheck.verifier_tuning import tune_verifier
+
+    data = _tiny_scifact(tmp_path / "data")
+    (data / "nli").symlink_to(SHARED_DATA / "nli")
+    with pytest.raises(InputError, match="needs at least one --claim-set"):
+        tune_verifier(data, tmp_path / "none", tmp_path / "work", scifact_pairs=False, progress=False)
+    record = tune_verifier(data, tmp_path / "tuned", tmp_path / "work", seed=3, replay=16, progress=False,
+                           claim_sets=(_claim_set(tmp_path / "own"),), claim_set_repeat=2, scifact_pairs=False)
+    assert record["train_claims"] == 0 and record["retrieved_sentences"] == {"rationale": 0, "neutral": 0, "hard_neutral": 0}
+    assert record["train_pairs"] == 16 + record["claim_set_pairs"] and not (tmp_path / "work").exists()
+    assert (tmp_path / "tuned" / "weights.int8.safetensors").is_file()
