@@ -487,7 +487,9 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     (out_dir / "calibration.json").write_text(json.dumps(calibration_record, indent=2) + "\n")
     init_weights = Path(location) / WEIGHTS_FILE
     record = {
-        "task": "verifier, second stage: retrieved SciFact evidence with hard neutrals (factcheck tune-verifier)",
+        "task": ("verifier, second stage: retrieved SciFact evidence with hard neutrals (factcheck tune-verifier)"
+                 if scifact_pairs else "verifier, tuned on hand-labelled claim sets (factcheck tune-verifier "
+                                       "--no-scifact-pairs)"),
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
         "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
@@ -503,7 +505,9 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
         "train_seconds": round(train_seconds), "total_seconds": round(time.time() - started),
         "pairs_per_second": round(len(train) * epochs / max(train_seconds, 1e-9), 1),
         "torch_threads": torch.get_num_threads(), "bf16_autocast": bf16, "calibration": calibration_record,
-        "data": "SciFact claims_train.jsonl + corpus.jsonl (CC BY 4.0 / ODC-By) and the first-stage mix",
+        "data": ("SciFact claims_train.jsonl + corpus.jsonl (CC BY 4.0 / ODC-By) and the first-stage mix"
+                 if scifact_pairs else "the first-stage mix (replay)")
+                + (f" and our own claim sets ({', '.join(Path(f).name for f in claim_sets)})" if claim_sets else ""),
         "torch": torch.__version__,
     }
     first_stage = Path(location) / "training.json"
