@@ -1,4 +1,5 @@
 """The shipped verifier (packaged:factcheck-verifier) loads offline and scores tech-news pairs."""
+import dataclasses
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -244,23 +245,37 @@ def test_the_shipped_verifier_takes_a_restatement_it_reads_as_neutral_for_suppor
 
 
 def test_a_sentence_the_model_is_torn_on_counts_for_the_claim_when_the_cues_find_nothing_changed(tmp_path):
-    """The packaged model reads this near-verbatim restatement as 0.49 support and 0.43 contradiction: under 0.5 both
+    """The session-8 model read this near-verbatim restatement as 0.49 support and 0.43 contradiction: under 0.5 both
     ways, so it decided nothing. It uses half of the claim's own words and every figure, so the torn cue calls it
-    support; with the coupon changed, the figure mismatch keeps it from supporting."""
-    from factcheck.pipeline import make_verifier
-    from factcheck.records import Hit, Label
+    support; with the coupon changed, the figure mismatch keeps it from supporting. The shipped verifier (tuned on
+    our claim sets in session 25) reads it as support outright; a scorer with the old reading shows the cue."""
+    from factcheck.pipeline import make_verifier, verifier_options
+    from factcheck.records import Label
     from factcheck.settings import Settings
+    from factcheck.verify import NLIVerifier
 
     claim = "Marlow Grid's green bond pays a fixed annual coupon of 3.875 percent."
     changed = "Marlow Grid's green bond pays a fixed annual coupon of 4.125 percent."
     sentence = "The ten-year notes carry a fixed annual coupon of 3.875% and mature in March 2036."
-    hits = [[retrieved(1, claim, sentence)]]
+    # The passage's document names the firm (a passage naming none of the claim's names decides nothing).
+    hits = [[dataclasses.replace(retrieved(1, claim, sentence), title="Marlow Grid prices its first green bond")]]
     verifier, without = make_verifier(Settings(home=tmp_path)), make_verifier(Settings(home=tmp_path, verifier_torn=0))
     assert verifier.version != without.version       # stored verdicts tell the two apart
     [supported, refuted] = verifier.verify([claim, changed], hits * 2)
     assert supported.label is Label.SUPPORTED and supported.evidence[0].quote == sentence
     assert refuted.label is not Label.SUPPORTED
-    [off] = without.verify([claim], hits)
+
+    class Torn:
+        name, version = "torn", "0"
+
+        def score(self, pairs):
+            return np.array([[0.49, 0.08, 0.43]] * len(pairs))
+
+    with_cue = NLIVerifier(Torn(), **verifier_options(Settings(home=tmp_path)))
+    off_cue = NLIVerifier(Torn(), **verifier_options(Settings(home=tmp_path, verifier_torn=0)))
+    [torn, torn_changed] = with_cue.verify([claim, changed], hits * 2)
+    assert torn.label is Label.SUPPORTED and torn_changed.label is not Label.SUPPORTED
+    [off] = off_cue.verify([claim], hits)
     assert off.label is Label.NOT_ENOUGH_INFO
 
 
@@ -285,5 +300,20 @@ def test_the_shipped_verifier_takes_a_quote_that_states_the_claim_for_support(tm
     supported, refuted = verifier.verify([claim, changed], hits)
     assert supported.label is Label.SUPPORTED and supported.evidence[0].quote.startswith('"This was not a cyberattack')
     assert refuted.label is not Label.SUPPORTED
-    [off] = without.verify([claim], hits[:1])
+
+    # The shipped verifier (tuned on our claim sets in session 25) reads the quote as support by itself; with the
+    # session-8 model's neutral reading, only the relatedness cue takes it for support.
+    from factcheck.pipeline import verifier_options
+    from factcheck.verify import NLIVerifier
+
+    class Neutral:
+        name, version = "neutral", "0"
+
+        def score(self, pairs):
+            return np.array([[0.2, 0.7, 0.1]] * len(pairs))
+
+    [related, related_changed] = NLIVerifier(Neutral(), **verifier_options(Settings(home=tmp_path))).verify(
+        [claim, changed], hits)
+    assert related.label is Label.SUPPORTED and related_changed.label is not Label.SUPPORTED
+    [off] = NLIVerifier(Neutral(), **verifier_options(Settings(home=tmp_path, verifier_related=0))).verify([claim], hits[:1])
     assert off.label is Label.NOT_ENOUGH_INFO
