@@ -367,7 +367,8 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
               help="Peak learning rate.")
 def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed,
                   negated, claim_sets, claim_set_repeat, scifact_pairs, lr):
-    """Second training stage of the verifier: SciFact train claims against the sentences our own retrieval finds."""
+    """Tune a verifier: SciFact train claims against the sentences our own retrieval finds (the second stage), and
+    hand-labelled claim sets against the sentences their notes quote (--claim-set; the shipped third stage)."""
     from factcheck.verifier_tuning import tune_verifier as tune
 
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,

@@ -369,7 +369,8 @@ def claim_set_pairs(folder: str | os.PathLike, rng: random.Random, neutrals: int
             raise InputError(f"{folder}/claims.jsonl: claim {row.get('id')!r} cites {row['source']!r}, not in sources/")
         note = row.get("note") or ""
         quotes = [_said(q) for q in _QUOTED.findall(note) + _SINGLE_QUOTED.findall(note)]
-        decisive = [i for i, s in enumerate(sentences) if any(q in _said(s) or _said(s) in q for q in quotes)]
+        said = [_said(s) for s in sentences]
+        decisive = [i for i, s in enumerate(said) if any(q in s or s in q for q in quotes)]
         if not decisive:
             unquoted += 1
             continue
@@ -388,7 +389,8 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                   claim_sets: tuple[str | os.PathLike, ...] = (), claim_set_repeat: int = 4, scifact_pairs: bool = True,
                   lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
-    """Continue training the verifier `init` on retrieved SciFact evidence; export it to `out_dir`.
+    """Continue training the verifier `init` on retrieved SciFact evidence (unless not `scifact_pairs`) and on the
+    hand-labelled `claim_sets` (`claim_set_pairs`, their decisive pairs `claim_set_repeat` times); export it to `out_dir`.
 
     work_dir: the SciFact workspace (indexed with the product's pipeline on first use, shared with
     `factcheck train-reranker --work`). Returns the training record (also written to training.json).

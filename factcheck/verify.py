@@ -183,7 +183,8 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
     to support. So does, with `agree_overlap`, a sentence that restates `min_overlap` of the claim and gives its figures
     once one is worked out from two of the sentence's (`cues.derived_agree`: "raised his price target on Corvessa to 48
-    euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract). With `restate`, a sentence the model reads as neither (support and refutation both
+    euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract).
+    With `restate`, a sentence the model reads as neither (support and refutation both
     under 0.5) that restates at least `min_overlap` of the claim's words, with an embedding `cosine` of
     at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
     include satellite texting at no extra cost on plans priced above C$55 a month" for "Northvale
