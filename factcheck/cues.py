@@ -520,14 +520,20 @@ def figures_agree(claim: str, evidence: str) -> bool:
         return False
     clause = best_clause(claim, evidence, figures=True)
     evidence_numbers = quantities(clause)
-    # A year the evidence does not state is no disagreement ("Net profit for the three months ended March 31 fell 4
-    # percent" for "... in the first quarter of 2026"); another year is.
-    evidence_years = years(evidence)
+    return (all(any(_close(a, b) for b in evidence_numbers) for a in telling)
+            and _same_frame(claim, evidence, clause))   # "The QA-70 sells for about $38,000, while the QA-40 ..."
+
+
+def _same_frame(claim: str, evidence: str, named: str) -> bool:
+    """What a sentence that gives the claim's figures must also share with it to state its fact: no other year (one
+    the evidence does not state is no disagreement), day, month or quarter, the same negation and direction, and no
+    other variant of the claim's names in `named` (the evidence, or the clause that gives the figures). "Net profit
+    for the three months ended March 31 fell 4 percent" may state "... fell 4 percent in the first quarter of 2026"."""
+    claim_years, evidence_years = years(claim), years(evidence)
     return ((not evidence_years or claim_years <= evidence_years)
             and not calendar_mismatches(month_first(claim), month_first(evidence))   # the year, but not the month
-            and all(any(_close(a, b) for b in evidence_numbers) for a in telling)
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
-            and not name_variants(claim, clause))     # "The QA-70 sells for about $38,000, while the QA-40 ..."
+            and not name_variants(claim, named))
 
 
 # Words by which a claim states a figure worked out from two of the source's: a change ("added 6.5 million", "raised
@@ -584,11 +590,7 @@ def derived_agree(claim: str, evidence: str) -> bool:
     if not any(any(_fits(v, bound, b) for b in worked) and not any(_fits(v, bound, b) for b in stated)
                for v, bound in figures):
         return False
-    claim_years, evidence_years = years(claim), years(evidence)
-    return ((not evidence_years or claim_years <= evidence_years)
-            and not calendar_mismatches(month_first(claim), month_first(evidence))
-            and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
-            and not name_variants(claim, evidence))
+    return _same_frame(claim, evidence, evidence)
 
 
 def figures_missing(claim: str, passage: str) -> bool:
