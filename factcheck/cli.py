@@ -365,8 +365,11 @@ def train_verifier(data_dir, out_dir, seed, epochs, time_budget, max_pairs, no_r
                    "the claim sets and the replayed first-stage pairs (no SciFact index is built).")
 @click.option("--lr", default=2e-5, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Peak learning rate.")
+@click.option("--keep-start", default=0.0, show_default=True, type=click.FloatRange(min=0, max=1, max_open=True),
+              help="Share of the starting weights in the exported ones: each weight becomes keep * start + "
+                   "(1 - keep) * tuned (0: the tuned weights as they are).")
 def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay, news, fever_neutral, decomposed,
-                  negated, claim_sets, claim_set_repeat, scifact_pairs, lr):
+                  negated, claim_sets, claim_set_repeat, scifact_pairs, lr, keep_start):
     """Tune a verifier: SciFact train claims against the sentences our own retrieval finds (the second stage), and
     hand-labelled claim sets against the sentences their notes quote (--claim-set; the shipped third stage)."""
     from factcheck.verifier_tuning import tune_verifier as tune
@@ -374,7 +377,7 @@ def tune_verifier(data_dir, out_dir, work_dir, init, seed, epochs, depth, replay
     record = tune(data_dir, out_dir, work_dir, init=init, seed=seed, epochs=epochs, depth=depth, replay=replay,
                   news=news, fever_neutral=fever_neutral, decomposed=decomposed, negated=negated,
                   claim_sets=claim_sets, claim_set_repeat=claim_set_repeat, scifact_pairs=scifact_pairs, lr=lr,
-                  index_progress=_progress("indexing the SciFact corpus"))
+                  keep_start=keep_start, index_progress=_progress("indexing the SciFact corpus"))
     click.echo(json.dumps({k: v for k, v in record.items() if not isinstance(v, (dict, list))}, indent=2))
     click.echo(f"model written to {out_dir}; fit its verdict calibration with bench/calibrate_verdicts.py, "
                f"then use it with FACTCHECK_VERIFIER={out_dir}")

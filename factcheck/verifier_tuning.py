@@ -382,15 +382,30 @@ def claim_set_pairs(folder: str | os.PathLike, rng: random.Random, neutrals: int
     return pairs, unquoted
 
 
+def blend_weights(model, start_state: dict, keep: float) -> None:
+    """Move `model`'s weights back towards `start_state`: each becomes `keep` * start + (1 - `keep`) * tuned.
+
+    Averaging a fine-tuned model with the one it started from (WiSE-FT, Wortsman et al. 2022) keeps much of what
+    tuning gained on its new data while giving back less of what the start was good at."""
+    import torch
+
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                tensor.copy_(keep * start_state[name].to(tensor.dtype) + (1.0 - keep) * tensor)
+
+
 def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_dir: str | os.PathLike,
                   init: str = "packaged:factcheck-verifier", seed: int = 13, epochs: int = 1,
                   depth: int = 8, hard_at: float = 0.3, easy_neutrals: int = 3000, rationale_repeat: int = 2,
                   replay: int = 12000, news: int = 0, fever_neutral: int = 0, decomposed: int = 0, negated: int = 0,
                   claim_sets: tuple[str | os.PathLike, ...] = (), claim_set_repeat: int = 4, scifact_pairs: bool = True,
-                  lr: float = 2e-5, batch_size: int = 32, max_length: int = 128,
+                  lr: float = 2e-5, keep_start: float = 0.0, batch_size: int = 32, max_length: int = 128,
                   progress: bool = True, index_progress: Callable[[int, int], None] | None = None) -> dict:
     """Continue training the verifier `init` on retrieved SciFact evidence (unless not `scifact_pairs`) and on the
     hand-labelled `claim_sets` (`claim_set_pairs`, their decisive pairs `claim_set_repeat` times); export it to `out_dir`.
+
+    keep_start: the share of the starting weights in the exported ones (`blend_weights`; 0 exports the tuned weights).
 
     work_dir: the SciFact workspace (indexed with the product's pipeline on first use, shared with
     `factcheck train-reranker --work`). Returns the training record (also written to training.json).
@@ -405,6 +420,8 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     started = time.time()
     if not scifact_pairs and not claim_sets:
         raise InputError("tune-verifier without SciFact pairs needs at least one --claim-set")
+    if not 0.0 <= keep_start < 1.0:
+        raise InputError(f"tune-verifier --keep-start must be in [0, 1), got {keep_start}")
     scifact = scifact_dir(data_dir)
     out_dir, work_dir = Path(out_dir), Path(work_dir)
     held = scifact_calibration_ids(scifact, SCIFACT_CALIBRATION_SHARE)
@@ -425,6 +442,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     if [model.config.id2label[i].lower() for i in range(3)] != list(LABELS):
         raise InputError(f"tune-verifier needs a verifier in factcheck's label order {LABELS}, got {model.config.id2label}")
     model.get_input_embeddings().weight.requires_grad_(False)   # the compact form does not store them
+    start_state = {k: v.detach().clone() for k, v in model.state_dict().items()} if keep_start else None
 
     # Hard neutrals: what the starting model gets wrong on the evidence it will really see.
     neutral = [p for p in found if p.label == LABEL_ID["neutral"]]
@@ -482,6 +500,8 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
     losses = train_steps(model, tokenizer, ids, types, batches, lambda logits, idx: loss_fn(logits, labels[idx]),
                          optimizer, lr, bf16, progress, "tune verifier")
     train_seconds = time.time() - train_started
+    if start_state is not None:
+        blend_weights(model, start_state, keep_start)
 
     calibration_record = temperature_record(model, tokenizer, heldout["calibration"], max_length)
     model.config.architectures = ["BertForSequenceClassification"]   # the base checkpoint's config says BertModel
@@ -494,7 +514,7 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                                        "--no-scifact-pairs)"),
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
         "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
-        "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
+        "keep_start": keep_start, "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
         "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
         "decomposed": len(decomposed_news), "negated": len(negations),
         "claim_sets": [Path(f).name for f in claim_sets], "claim_set_pairs": len(own), "claim_set_unquoted": unquoted,

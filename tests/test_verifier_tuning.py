@@ -1,5 +1,6 @@
 """The verifier's second training stage: retrieved SciFact sentences labelled by the gold rationales."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -266,8 +267,51 @@ def test_tuning_on_claim_sets_alone_builds_no_scifact_index(tmp_path):
     (data / "nli").symlink_to(SHARED_DATA / "nli")
     with pytest.raises(InputError, match="needs at least one --claim-set"):
         tune_verifier(data, tmp_path / "none", tmp_path / "work", scifact_pairs=False, progress=False)
+    own = _claim_set(tmp_path / "own")
     record = tune_verifier(data, tmp_path / "tuned", tmp_path / "work", seed=3, replay=16, progress=False,
-                           claim_sets=(_claim_set(tmp_path / "own"),), claim_set_repeat=2, scifact_pairs=False)
+                           claim_sets=(own,), claim_set_repeat=2, scifact_pairs=False, lr=1e-2)
     assert record["train_claims"] == 0 and record["retrieved_sentences"] == {"rationale": 0, "neutral": 0, "hard_neutral": 0}
     assert record["train_pairs"] == 16 + record["claim_set_pairs"] and not (tmp_path / "work").exists()
     assert (tmp_path / "tuned" / "weights.int8.safetensors").is_file()
+
+    # The same run (a learning rate high enough to move the int8 weights), keeping nearly all of the starting weights:
+    # the export is the start, not the tuned model.
+    with pytest.raises(InputError, match="--keep-start must be in"):
+        tune_verifier(data, tmp_path / "none", tmp_path / "work", scifact_pairs=False, keep_start=1.0,
+                      claim_sets=(own,), progress=False)
+    kept = tune_verifier(data, tmp_path / "kept", tmp_path / "work", seed=3, replay=16, progress=False,
+                         claim_sets=(own,), claim_set_repeat=2, scifact_pairs=False, lr=1e-2, keep_start=0.999)
+    assert kept["keep_start"] == 0.999 and record["keep_start"] == 0.0
+    start, tuned, blended = (_weights(d) for d in (_packaged_verifier(), tmp_path / "tuned", tmp_path / "kept"))
+    name = "bert.encoder.layer.0.attention.self.query.weight"
+    assert (tuned[name] - start[name]).abs().max() > 10 * (blended[name] - start[name]).abs().max()
+
+
+def _packaged_verifier():
+    from factcheck.crossencoder import resolve_model
+
+    return resolve_model("packaged:factcheck-verifier")[0]
+
+
+def _weights(folder):
+    import torch
+
+    from factcheck.compact import WEIGHTS_FILE, load_state_dict
+
+    return load_state_dict(Path(folder) / WEIGHTS_FILE, torch.zeros(1))
+
+
+def test_blend_weights_moves_each_weight_back_towards_the_start():
+    import torch
+
+    from factcheck.verifier_tuning import blend_weights
+
+    model = torch.nn.Linear(2, 1)
+    model.register_buffer("steps", torch.tensor([7]))
+    start = {"weight": torch.tensor([[1.0, -1.0]]), "bias": torch.tensor([0.0]), "steps": torch.tensor([0])}
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[3.0, 1.0]]))
+        model.bias.copy_(torch.tensor([4.0]))
+    blend_weights(model, start, 0.25)
+    assert model.weight.tolist() == [[2.5, 0.5]] and model.bias.tolist() == [3.0]
+    assert model.steps.tolist() == [7]          # counters are not weights
