@@ -9,8 +9,9 @@ session 21) were run once in session 21 and are dev sets since, and so is `techn
 late in session 21), `technews_fresh9` (written blind at the end of session 21, run once in session 22) and
 `technews_fresh10` (written blind in session 22, run once in session 23); `technews_fresh11` (written blind in
 session 23) is run once in session 24, `technews_fresh12` (written blind in session 24) is run once in session 25, and
-`technews_fresh13` and `technews_fresh14` (written blind in session 25) are run once in session 25, and
-`technews_fresh15` (written blind in session 25, not run) is the next held-out check.
+`technews_fresh13` and `technews_fresh14` (written blind in session 25) are run once in session 25,
+`technews_fresh15` (written blind in session 25) is run once in session 26, and `technews_fresh16` (written blind in
+session 26, not run) is the next held-out check.
 
     python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
     python bench/technews_fresh.py --set technews_fresh2 --verifier baseline --verifier packaged:factcheck-verifier
@@ -53,7 +54,7 @@ def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
-    parser.add_argument("--set", default="technews_fresh", choices=[f"technews_fresh{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)])
+    parser.add_argument("--set", default="technews_fresh", choices=[f"technews_fresh{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)])
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     data = ROOT / "bench" / "data" / args.set

@@ -4,8 +4,8 @@ Each variant is the product's cross-encoder verifier (`pipeline.verifier_options
 cues) with some options changed; its confidence maps are fitted on the 175 SciFact train claims held out of
 training, as `bench/calibrate_verdicts.py` does for the shipped one. Choices are made on the held-out train
 share and the tech-news dev sets (`examples/`, `bench/data/technews_retrieval.jsonl`, `technews_fresh`, and
-`technews_fresh2` to `technews_fresh14` after their one held-out run); SciFact dev is only reported. The held-out
-`technews_fresh15` (written blind in session 25) is run only with `--final`, once. Since session 25 the shipped
+`technews_fresh2` to `technews_fresh15` after their one held-out run); SciFact dev is only reported. The held-out
+`technews_fresh16` (written blind in session 26) is run only with `--final`, once. Since session 25 the shipped
 verifier is trained on `technews_fresh` to `technews_fresh13` (`docs/verifier.md`, "Third stage"): its numbers on
 those are in-sample.
 
@@ -32,7 +32,7 @@ from calibrate_verdicts import CachedEmbedder, CachedScorer, metrics  # noqa: E4
 from examples_verdicts import expected_claims, technews_claims  # noqa: E402
 
 
-HELD_OUT = ("technews_fresh15",)   # written blind in session 25, not run yet
+HELD_OUT = ("technews_fresh16",)   # written blind in session 26, not run yet
 
 
 def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
@@ -42,7 +42,7 @@ def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
                                    technews_claims(ROOT / "bench" / "data" / "technews_retrieval.jsonl"))}
     for name in ("technews_fresh", "technews_fresh2", "technews_fresh3", "technews_fresh4", "technews_fresh5",
                  "technews_fresh6", "technews_fresh7", "technews_fresh8", "technews_fresh9", "technews_fresh10",
-                 "technews_fresh11", "technews_fresh12", "technews_fresh13", "technews_fresh14") + (
+                 "technews_fresh11", "technews_fresh12", "technews_fresh13", "technews_fresh14", "technews_fresh15") + (
             HELD_OUT if final else ()):
         folder = ROOT / "bench" / "data" / name
         rows = [json.loads(line) for line in (folder / "claims.jsonl").read_text().splitlines() if line.strip()]
