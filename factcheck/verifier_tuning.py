@@ -513,8 +513,9 @@ def tune_verifier(data_dir: str | os.PathLike, out_dir: str | os.PathLike, work_
                  if scifact_pairs else "verifier, tuned on hand-labelled claim sets (factcheck tune-verifier "
                                        "--no-scifact-pairs)"),
         "init": str(init), "init_weights_sha256": file_sha256(init_weights) if init_weights.is_file() else None,
-        "seed": seed, "epochs": epochs, "lr": lr, "batch_size": batch_size, "max_length": max_length,
-        "keep_start": keep_start, "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals, "rationale_repeat": rationale_repeat,
+        "seed": seed, "epochs": epochs, "lr": lr, "keep_start": keep_start, "batch_size": batch_size,
+        "max_length": max_length, "depth": depth, "hard_at": hard_at, "easy_neutrals": easy_neutrals,
+        "rationale_repeat": rationale_repeat,
         "replay": len(replayed), "news": len(news_pairs), "fever_neutral": len(fever_pairs),
         "decomposed": len(decomposed_news), "negated": len(negations),
         "claim_sets": [Path(f).name for f in claim_sets], "claim_set_pairs": len(own), "claim_set_unquoted": unquoted,
