@@ -26,6 +26,13 @@ from pathlib import Path
 
 from examples_verdicts import LABELS, ROOT, cli_verdicts, finish, run
 
+
+def fresh_sets() -> list[str]:
+    """The `bench/data/technews_fresh*` sets in the order they were written: `technews_fresh`, `technews_fresh2`, ..."""
+    names = [p.name for p in (ROOT / "bench" / "data").glob("technews_fresh*") if (p / "claims.jsonl").is_file()]
+    return sorted(names, key=lambda name: int(name.removeprefix("technews_fresh") or 1))
+
+
 def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
     from factcheck.training import macro_f1
 
@@ -54,7 +61,7 @@ def report(name: str, rows: list[dict], verdicts: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verifier", action="append", help="FACTCHECK_VERIFIER values (repeat)")
-    parser.add_argument("--set", default="technews_fresh", choices=[f"technews_fresh{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)])
+    parser.add_argument("--set", default="technews_fresh", choices=fresh_sets())
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     data = ROOT / "bench" / "data" / args.set

@@ -30,6 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from calibrate_verdicts import CachedEmbedder, CachedScorer, metrics  # noqa: E402
 from examples_verdicts import expected_claims, technews_claims  # noqa: E402
+from technews_fresh import fresh_sets  # noqa: E402
 
 
 HELD_OUT = ("technews_fresh16",)   # written blind in session 26, not run yet
@@ -40,10 +41,9 @@ def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
     sets = {"examples": (ROOT / "examples" / "sources", expected_claims(ROOT / "examples" / "README.md")),
             "technews_retrieval": (ROOT / "examples" / "sources",
                                    technews_claims(ROOT / "bench" / "data" / "technews_retrieval.jsonl"))}
-    for name in ("technews_fresh", "technews_fresh2", "technews_fresh3", "technews_fresh4", "technews_fresh5",
-                 "technews_fresh6", "technews_fresh7", "technews_fresh8", "technews_fresh9", "technews_fresh10",
-                 "technews_fresh11", "technews_fresh12", "technews_fresh13", "technews_fresh14", "technews_fresh15") + (
-            HELD_OUT if final else ()):
+    written = fresh_sets()
+    dev = written[:min(written.index(h) for h in HELD_OUT)]    # a set written after the held-out one is not dev yet
+    for name in dev + (list(HELD_OUT) if final else []):
         folder = ROOT / "bench" / "data" / name
         rows = [json.loads(line) for line in (folder / "claims.jsonl").read_text().splitlines() if line.strip()]
         sets[name] = (folder / "sources", rows)
