@@ -99,6 +99,8 @@ VARIANTS: dict[str, dict] = {
     "related 0.68": {"related": 0.68},
     "agree 0.5": {"agree_overlap": 0.5},
     "agree 0.7": {"agree_overlap": 0.7},
+    "windows support": {"windows": "support"},
+    "windows both": {"windows": "both"},
 }
 # Decision thresholds (support, refutation) on the raw strengths; the shipped pair is 0.5 / 0.5.
 for _s in (0.4, 0.5, 0.6):

@@ -424,6 +424,11 @@ class NLIVerifier:
     words: (low, high) shares of the claim's own words (not its names or figures, `own_words`): a contradiction
         counts only as far as the sentence uses them (`words_gate`), since sentences about other facts of the
         same company share its names and little else.
+    windows: with sentence_level, also score each two consecutive sentences of a passage as one piece of
+        evidence, for a claim that needs both ("The project was first budgeted at $850 million. It is now
+        expected to cost $1.1 billion." for "The project's cost has risen by $250 million"): "support" lets
+        such a window only support the claim (its contradiction counts 0), "both" lets it count either way.
+        A window cited as the quote is the exact text of the two sentences.
     """
 
     def __init__(self, scorer: StanceScorer, threshold: float | None = None, max_evidence: int = 3,
@@ -434,9 +439,12 @@ class NLIVerifier:
                  agree_overlap: float | None = None, relevance_gate: tuple[float, float] | None = None,
                  relevance_sides: str = "both", paraphrase: float | None = None, restate: float | None = None,
                  words: tuple[float, float] | None = None, torn: float | None = None,
-                 related: float | None = None):
+                 related: float | None = None, windows: str | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
+        if windows not in (None, "support", "both"):
+            raise ValueError(f"windows must be None, 'support' or 'both', got {windows!r}")
+        self.windows = windows if sentence_level else None
         self.scorer = scorer
         self.relevance_sides = relevance_sides
         self.relevance_gate = relevance_gate
@@ -478,6 +486,8 @@ class NLIVerifier:
             self.version += f"-torn{self.torn:g}"
         if self.related is not None:
             self.version += f"-rel{self.related:g}"
+        if self.windows is not None:
+            self.version += f"-win2{self.windows[0]}"
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsup"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
@@ -485,10 +495,15 @@ class NLIVerifier:
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
+        windowed = set()  # the indices in units of two-sentence windows
         for c, claim_hits in enumerate(hits):
             for h, hit in enumerate(claim_hits):
-                pieces = [hit.text[a:b] for a, b in split_sentences(hit.text)] if self.sentence_level else []
-                units.extend((c, h, piece) for piece in (pieces or [hit.text]))
+                spans = split_sentences(hit.text) if self.sentence_level else []
+                units.extend((c, h, hit.text[a:b]) for a, b in spans or [(0, len(hit.text))])
+                if self.windows is not None:
+                    for (a, _), (_, b) in zip(spans, spans[1:]):
+                        windowed.add(len(units))
+                        units.append((c, h, hit.text[a:b]))
         # Passage windows overlap, so a sentence comes twice: each distinct pair is scored once. That saves
         # the work and gives both copies the same numbers, so which passage cites it is decided by rank,
         # not by the batch noise of two scorings (a recheck would store a "changed" verdict for that).
@@ -520,7 +535,7 @@ class NLIVerifier:
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
-        for (c, h, text), p, r, cos in zip(units, probs, ramp, cosine):
+        for n, ((c, h, text), p, r, cos) in enumerate(zip(units, probs, ramp, cosine)):
             support, refute = float(p[0]), float(p[2]) * float(r)
             if self.gate is not None:
                 refute *= refutation_gate(claims[c], text, *self.gate)
@@ -537,6 +552,8 @@ class NLIVerifier:
                     support += (1.0 - support - refute) * RELATED_WEIGHT
                 if unnamed.get((c, h)):
                     support, refute = min(support, UNNAMED_CAP), min(refute, UNNAMED_CAP)
+            if n in windowed and self.windows == "support":
+                refute = 0.0
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))

@@ -293,6 +293,41 @@ def test_a_sentence_of_two_overlapping_passages_is_scored_once_and_cited_from_th
     assert [e.quote for e in verdict.evidence].count(shared) == 1
 
 
+class BothFactsScorer:
+    """Entails when the evidence holds both 'budgeted' and 'now expected', contradicts when it holds both
+    'budgeted' and 'scrapped'; else neutral."""
+
+    name, version = "both-facts", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        return np.array([[0.05, 0.05, 0.9] if "budgeted" in text and "scrapped" in text else
+                         [0.9, 0.05, 0.05] if "budgeted" in text and "now expected" in text else
+                         [0.1, 0.8, 0.1] for _, text in pairs])
+
+
+def test_two_consecutive_sentences_support_a_claim_that_needs_both_only_with_windows():
+    from factcheck.verify import NLIVerifier
+
+    claim = "The Harlow Bridge project's cost has risen."
+    passage = ("The Harlow Bridge project was first budgeted at $850 million. "
+               "It is now expected to cost $1.1 billion. Work starts in May.")
+    [alone] = NLIVerifier(BothFactsScorer(), cues=False).verify([claim], [[hit(1, passage)]])
+    assert alone.label is Label.NOT_ENOUGH_INFO
+    [windowed] = NLIVerifier(BothFactsScorer(), cues=False, windows="support").verify([claim], [[hit(1, passage)]])
+    assert windowed.label is Label.SUPPORTED
+    assert windowed.evidence[0].quote == passage[:passage.index(" Work")]        # the two sentences, exactly
+    assert NLIVerifier(BothFactsScorer(), windows="support").version.endswith("-win2s")
+    # With "support" a window never refutes; with "both" it may.
+    scrapped = [[hit(2, "The Harlow Bridge project was budgeted at $850 million. The council scrapped it in May.")]]
+    [support_only] = NLIVerifier(BothFactsScorer(), cues=False, windows="support").verify([claim], scrapped)
+    [both] = NLIVerifier(BothFactsScorer(), cues=False, windows="both").verify([claim], scrapped)
+    assert (support_only.label, both.label) == (Label.NOT_ENOUGH_INFO, Label.REFUTED)
+    with pytest.raises(ValueError, match="windows must be"):
+        NLIVerifier(BothFactsScorer(), windows="sentences")
+
+
 def test_stance_reranker_puts_decisive_passages_first():
     from factcheck.retrieve import StanceReranker
 
