@@ -148,7 +148,7 @@ def main() -> int:
                     "verifier_relevance_gate": ws.settings.verifier_relevance_gate,
                     "verifier_relevance_gate_sides": ws.settings.verifier_relevance_gate_sides,
                     "verifier_words_gate": ws.settings.verifier_words_gate, "verifier_torn": ws.settings.verifier_torn,
-                    "verifier_related": ws.settings.verifier_related,
+                    "verifier_related": ws.settings.verifier_related, "verifier_windows": ws.settings.verifier_windows,
                     "retrieval_seconds": round(retrieval_s, 1)}
     texts, gold = [c["claim"] for c in dev], [c["gold_label"] for c in dev]
     train_texts, train_gold = [c["claim"] for c in train], [c["gold_label"] for c in train]

@@ -131,7 +131,8 @@ def verifier_options(settings: Settings) -> dict:
     return {"similarity": embedder, "similarity_gate": bounds, "agree_overlap": settings.verifier_agree_overlap or None,
             "paraphrase": paraphrase, "restate": restate, "relevance_gate": settings.relevance_gate_bounds,
             "relevance_sides": settings.verifier_relevance_gate_sides, "words": settings.words_gate_bounds,
-            "torn": settings.verifier_torn or None, "related": settings.verifier_related or None}
+            "torn": settings.verifier_torn or None, "related": settings.verifier_related or None,
+            "windows": None if settings.verifier_windows == "off" else settings.verifier_windows}
 
 
 def make_reranker(settings: Settings):

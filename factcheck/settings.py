@@ -67,6 +67,11 @@ class Settings(BaseSettings):
                                                 "this, with no figure, date, name, negation or direction mismatch, "
                                                 "counts as support where the model reads it as neutral; 0 turns the "
                                                 "cue off.")
+    verifier_windows: str = Field("off", pattern="^(off|support|both)$",
+                                  description="Cross-encoder verifier: also score each two consecutive sentences of a "
+                                              "passage as one piece of evidence, for claims that need both: 'off', "
+                                              "'support' (such a window only supports) or 'both' (docs/benchmarks.md, "
+                                              "session 27).")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
@@ -159,4 +164,4 @@ class Settings(BaseSettings):
 RUN_PARAMS = ("claim_extractor", "embedding_model", "dense_weight", "lexical_weight", "top_k", "reranker",
               "rerank_depth", "rerank_weight", "verifier", "verifier_gate", "verifier_words_gate",
               "verifier_agree_overlap", "verifier_paraphrase", "verifier_restate", "verifier_torn",
-              "verifier_related", "verifier_relevance_gate", "verifier_relevance_gate_sides")
+              "verifier_related", "verifier_windows", "verifier_relevance_gate", "verifier_relevance_gate_sides")

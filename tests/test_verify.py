@@ -537,7 +537,11 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
                                     verifier_words_gate="off", verifier_torn=0, verifier_related=0))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
                    "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None, "torn": None,
-                   "related": None}
+                   "related": None, "windows": None}
+    assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
+                                     verifier_windows="support"))["windows"] == "support"
+    with pytest.raises(ValidationError, match="verifier_windows"):
+        Settings(home=tmp_path, verifier_windows="sentences")
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
     assert paraphrase_only["similarity"].dim == 64 and paraphrase_only["paraphrase"] == 0.85
     with pytest.raises(ValidationError, match="verifier_relevance_gate_sides"):
