@@ -101,6 +101,7 @@ VARIANTS: dict[str, dict] = {
     "agree 0.7": {"agree_overlap": 0.7},
     "windows support": {"windows": "support"},
     "windows both": {"windows": "both"},
+    "windows strict": {"windows": "strict"},
 }
 # Decision thresholds (support, refutation) on the raw strengths; the shipped pair is 0.5 / 0.5.
 for _s in (0.4, 0.5, 0.6):

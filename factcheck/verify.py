@@ -385,6 +385,9 @@ def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
     return version[:limit - 13] + "~" + hashlib.sha1(version.encode()).hexdigest()[:12]
 
 
+WINDOW_GAIN = 0.2  # a strict window supports only where it uses this much more of the claim's words than either sentence
+
+
 class NLIVerifier:
     """A verifier built from a pair scorer (e.g. a trained cross-encoder) and `aggregate`.
 
@@ -427,7 +430,11 @@ class NLIVerifier:
     windows: with sentence_level, also score each two consecutive sentences of a passage as one piece of
         evidence, for a claim that needs both ("The project was first budgeted at $850 million. It is now
         expected to cost $1.1 billion." for "The project's cost has risen by $250 million"): "support" lets
-        such a window only support the claim (its contradiction counts 0), "both" lets it count either way.
+        such a window only support the claim (its contradiction counts 0), "strict" too but only as far as the
+        model itself reads support in it (the cues may lower it, not raise it), not where one of its two
+        sentences refutes the claim, and only where the two together use at least WINDOW_GAIN more of the
+        claim's words than either alone (each gives a part of the claim: a quote and the sentence that names its
+        speaker); "both" lets it count either way.
         A window cited as the quote is the exact text of the two sentences.
     """
 
@@ -442,8 +449,8 @@ class NLIVerifier:
                  related: float | None = None, windows: str | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
-        if windows not in (None, "support", "both"):
-            raise ValueError(f"windows must be None, 'support' or 'both', got {windows!r}")
+        if windows not in (None, "support", "strict", "both"):
+            raise ValueError(f"windows must be None, 'support', 'strict' or 'both', got {windows!r}")
         self.windows = windows if sentence_level else None
         self.scorer = scorer
         self.relevance_sides = relevance_sides
@@ -495,14 +502,15 @@ class NLIVerifier:
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
-        windowed = set()  # the indices in units of two-sentence windows
+        windowed: dict[int, tuple[int, int]] = {}  # a two-sentence window's index in units -> its sentences'
         for c, claim_hits in enumerate(hits):
             for h, hit in enumerate(claim_hits):
                 spans = split_sentences(hit.text) if self.sentence_level else []
+                first = len(units)
                 units.extend((c, h, hit.text[a:b]) for a, b in spans or [(0, len(hit.text))])
                 if self.windows is not None:
-                    for (a, _), (_, b) in zip(spans, spans[1:]):
-                        windowed.add(len(units))
+                    for k, ((a, _), (_, b)) in enumerate(zip(spans, spans[1:])):
+                        windowed[len(units)] = (first + k, first + k + 1)
                         units.append((c, h, hit.text[a:b]))
         # Passage windows overlap, so a sentence comes twice: each distinct pair is scored once. That saves
         # the work and gives both copies the same numbers, so which passage cites it is decided by rank,
@@ -535,6 +543,7 @@ class NLIVerifier:
         # Per passage: its most supporting and its most refuting sentence.
         best_s: dict[tuple[int, int], tuple[float, str]] = {}
         best_r: dict[tuple[int, int], tuple[float, str]] = {}
+        adjusted = []
         for n, ((c, h, text), p, r, cos) in enumerate(zip(units, probs, ramp, cosine)):
             support, refute = float(p[0]), float(p[2]) * float(r)
             if self.gate is not None:
@@ -552,8 +561,20 @@ class NLIVerifier:
                     support += (1.0 - support - refute) * RELATED_WEIGHT
                 if unnamed.get((c, h)):
                     support, refute = min(support, UNNAMED_CAP), min(refute, UNNAMED_CAP)
-            if n in windowed and self.windows == "support":
+            adjusted.append((support, refute))
+        for n, (c, h, text) in enumerate(units):
+            support, refute = adjusted[n]
+            if n in windowed and self.windows != "both":
                 refute = 0.0
+                if self.windows == "strict":
+                    # Only the model's own reading of the two sentences together: the cues read one sentence's
+                    # words of change or figures as the other's, so they may lower it, not raise it; and a window
+                    # one of whose sentences refutes the claim supports nothing.
+                    support = min(support, float(probs[n][0]))
+                    if max(adjusted[i][1] for i in windowed[n]) >= 0.5 or (
+                            round(overlap(claims[c], text) - max(overlap(claims[c], units[i][2])
+                                                                 for i in windowed[n]), 6) < WINDOW_GAIN):
+                        support = 0.0
             relevance = hits[c][h].relevance
             if self.relevance_gate is not None and relevance is not None:
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))

@@ -319,6 +319,15 @@ def test_two_consecutive_sentences_support_a_claim_that_needs_both_only_with_win
     assert windowed.label is Label.SUPPORTED
     assert windowed.evidence[0].quote == passage[:passage.index(" Work")]        # the two sentences, exactly
     assert NLIVerifier(BothFactsScorer(), windows="support").version.endswith("-win2s")
+    # "strict": the two sentences each give a part of the claim (0.4 and 0.2 of its words, 0.6 together) ...
+    [strict] = NLIVerifier(BothFactsScorer(), cues=False, windows="strict").verify([claim], [[hit(1, passage)]])
+    assert strict.label is Label.SUPPORTED
+    # ... but a window whose second sentence adds none of the claim's words supports nothing.
+    unrelated = ("The Harlow Bridge project's cost was first budgeted at $850 million. "
+                 "Officials now expected a vote in May.")
+    [loose] = NLIVerifier(BothFactsScorer(), cues=False, windows="support").verify([claim], [[hit(3, unrelated)]])
+    [tight] = NLIVerifier(BothFactsScorer(), cues=False, windows="strict").verify([claim], [[hit(3, unrelated)]])
+    assert (loose.label, tight.label) == (Label.SUPPORTED, Label.NOT_ENOUGH_INFO)
     # With "support" a window never refutes; with "both" it may.
     scrapped = [[hit(2, "The Harlow Bridge project was budgeted at $850 million. The council scrapped it in May.")]]
     [support_only] = NLIVerifier(BothFactsScorer(), cues=False, windows="support").verify([claim], scrapped)
