@@ -34,8 +34,11 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # change points the way of its comparisons ("higher", "fewer", "dilutive"); 12: months, quarters and halves of the year
 # are compared (`calendar_mismatches`), "up from" and "down from" are words of change, and a figure the claim works out
 # from two of the evidence's (a change, a ratio, a total) agrees with it (`derived_agree`); a passage that names none of
-# the claim's names (`names_none`) neither supports nor refutes it.
-CUES_VERSION = 12
+# the claim's names (`names_none`) neither supports nor refutes it; 13: a change on a year before ("$147 million higher
+# than a year earlier") may be worked out from the year before's figure, which names that year (`derived_agree`), a
+# sentence that works out the claim's figure does not lack it (`figures_missing`, in the verifier) and needs to use a
+# third of the claim's words, not half (`verify.DERIVED_OVERLAP`).
+CUES_VERSION = 13
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -524,12 +527,23 @@ def figures_agree(claim: str, evidence: str) -> bool:
             and _same_frame(claim, evidence, clause))   # "The QA-70 sells for about $38,000, while the QA-40 ..."
 
 
-def _same_frame(claim: str, evidence: str, named: str) -> bool:
+# Words by which a claim compares with the same period a year before: the evidence may then give only that year.
+_YEAR_BEFORE = re.compile(r"\b(?:(?:than|from|since|over|on) (?:a|one|the) (?:year|twelve months) (?:earlier|before|ago)|"
+                          r"(?:than|from|over|on) (?:last|the previous|the prior) year|year[- ](?:over|on)[- ]year)\b",
+                          re.IGNORECASE)
+
+
+def _same_frame(claim: str, evidence: str, named: str, year_before: bool = False) -> bool:
     """What a sentence that gives the claim's figures must also share with it to state its fact: no other year (one
     the evidence does not state is no disagreement), day, month or quarter, the same negation and direction, and no
     other variant of the claim's names in `named` (the evidence, or the clause that gives the figures). "Net profit
-    for the three months ended March 31 fell 4 percent" may state "... fell 4 percent in the first quarter of 2026"."""
+    for the three months ended March 31 fell 4 percent" may state "... fell 4 percent in the first quarter of 2026".
+    With `year_before` (a claim that compares with a year before: "... in the first quarter of 2026 were $147 million
+    higher than a year earlier"), the evidence may name the year before instead ("$391 million in the quarter,
+    compared with $244 million in the first quarter of 2025")."""
     claim_years, evidence_years = years(claim), years(evidence)
+    if year_before and _YEAR_BEFORE.search(claim):
+        evidence_years = evidence_years | {y + 1 for y in evidence_years}
     return ((not evidence_years or claim_years <= evidence_years)
             and not calendar_mismatches(month_first(claim), month_first(evidence))   # the year, but not the month
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
@@ -590,7 +604,7 @@ def derived_agree(claim: str, evidence: str) -> bool:
     if not any(any(_fits(v, bound, b) for b in worked) and not any(_fits(v, bound, b) for b in stated)
                for v, bound in figures):
         return False
-    return _same_frame(claim, evidence, evidence)
+    return _same_frame(claim, evidence, evidence, year_before=True)
 
 
 def figures_missing(claim: str, passage: str) -> bool:

@@ -181,7 +181,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     that differs from it in no figure, name, negation or direction of change (`cues.mismatches`:
     "Tessellate shares fell 4 percent in after-hours trading following the results" against
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
-    to support. So does, with `agree_overlap`, a sentence that restates `min_overlap` of the claim and gives its figures
+    to support. So does, with `agree_overlap`, a sentence that restates DERIVED_OVERLAP of the claim and gives its figures
     once one is worked out from two of the sentence's (`cues.derived_agree`: "raised his price target on Corvessa to 48
     euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract).
     With `restate`, a sentence the model reads as neither (support and refutation both
@@ -237,7 +237,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
-            or (agree_overlap is not None and shared >= min_overlap and derived_agree(claim, evidence))
+            or (agree_overlap is not None and shared >= DERIVED_OVERLAP and derived_agree(claim, evidence))
             or (paraphrase is not None and cosine is not None and cosine >= paraphrase
                 and not mismatches(claim, evidence, bounds=False))):
         moved = refute * weight
@@ -385,6 +385,7 @@ def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
     return version[:limit - 13] + "~" + hashlib.sha1(version.encode()).hexdigest()[:12]
 
 
+DERIVED_OVERLAP = 0.3  # the share of the claim's words a sentence that gives a worked-out figure must use (session 27; 0.5 before)
 WINDOW_GAIN = 0.2  # a strict window supports only where it uses this much more of the claim's words than either sentence
 
 
@@ -554,8 +555,8 @@ class NLIVerifier:
                 support, refute = cue_adjusted(claims[c], text, support, refute, agree_overlap=self.agree_overlap,
                                                cosine=None if np.isnan(cos) else float(cos), paraphrase=self.paraphrase,
                                                restate=self.restate, torn=self.torn)
-                if lacking[c, h]:
-                    support = 0.0
+                if lacking[c, h] and not (support >= 0.5 and derived_agree(claims[c], text)):
+                    support = 0.0     # (a figure the claim works out from two of the sentence's is not missing)
                 elif self.related is not None and support < 0.5 and refute < 0.5 and related_restatement(
                         claims[c], text, hits[c][h].dense, self.related):
                     support += (1.0 - support - refute) * RELATED_WEIGHT

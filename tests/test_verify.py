@@ -950,6 +950,24 @@ def test_a_figure_worked_out_from_two_of_the_source_s_agrees():
     assert derived_agree("Kestlow has raised $127 million in total.", "It raised $85 million on top of $42 million raised before.")
 
 
+def test_a_change_on_a_year_before_may_be_worked_out_from_the_year_before_s_figure():
+    from factcheck.cues import derived_agree
+    from factcheck.verify import NLIVerifier
+
+    capex = ("Capital expenditures were $512 million in the quarter, compared with $380 million in the first quarter "
+             "of 2025, reflecting investment in data centre capacity.")
+    claim = "Marlowe Data's capital expenditures in the first quarter of 2026 were $132 million higher than a year earlier."
+    assert derived_agree(claim, capex)
+    assert not derived_agree(claim.replace("$132", "$140"), capex)                        # another difference
+    # Without words that compare with a year before, 2025 is another year than the claim's 2026.
+    assert not derived_agree("Marlowe Data's capital expenditures rose by $132 million in the first quarter of 2026.", capex)
+    # The passage gives no $132 million, yet it is not missing the claim's figure: it works it out.
+    [verdict] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify([claim], [[hit(1, capex)]])
+    assert verdict.label is Label.SUPPORTED and verdict.evidence[0].quote == capex
+    [other] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify([claim.replace("$132", "$140")], [[hit(1, capex)]])
+    assert other.label is Label.REFUTED
+
+
 def test_agreeing_years_do_not_make_another_month_agree():
     from factcheck.cues import figures_agree
 
