@@ -70,8 +70,9 @@ class Settings(BaseSettings):
     verifier_windows: str = Field("off", pattern="^(off|support|strict|both)$",
                                   description="Cross-encoder verifier: also score each two consecutive sentences of a "
                                               "passage as one piece of evidence, for claims that need both: 'off', "
-                                              "'support' (such a window only supports) or 'both' (docs/benchmarks.md, "
-                                              "session 27).")
+                                              "'support' (such a window only supports), 'strict' (only where the model "
+                                              "itself reads support, no sentence inside refutes and each sentence gives "
+                                              "a part of the claim) or 'both' (docs/benchmarks.md, session 27).")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "
