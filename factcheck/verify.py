@@ -95,21 +95,42 @@ def aggregate(stances: Sequence[PassageStance], threshold: float = 0.5, max_evid
     else:
         label, lead = Label.NOT_ENOUGH_INFO, None
         confidence = 1.0 - max(best_support.support, best_refute.refute)
-    cited = _cite(stances, lead, max_evidence)
+    cited = _cite(stances, lead, max_evidence, label)
     return Verdict(label, float(min(max(confidence, 0.0), 1.0)), cited)
 
 
-def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evidence: int) -> tuple[Evidence, ...]:
+def _cite(stances: Sequence[PassageStance], lead: PassageStance | None, max_evidence: int,
+          label: Label = Label.NOT_ENOUGH_INFO) -> tuple[Evidence, ...]:
     """The lead passage (the one that decided the verdict) first, then the other decisive passages
-    (supporting or refuting), then the neutral ones, each group by the strength of its stance."""
+    (supporting or refuting), then the neutral ones, each group by the strength of its stance.
+    The lead is cited for the verdict's side, also where it refutes more strongly than it supports (a
+    sentence that restates more of the claim decided for support in the same passage)."""
     def strength(s: PassageStance) -> float:
         return max(s.support, s.refute)
 
+    def side(s: PassageStance) -> tuple[float, Stance]:
+        if s is lead and label is Label.SUPPORTED:
+            return s.support, Stance.SUPPORTS
+        if s is lead and label is Label.REFUTED:
+            return s.refute, Stance.REFUTES
+        return strength(s), s.stance
+
     ordered = sorted(stances, key=lambda s: (s is not lead, s.stance is Stance.NEUTRAL, -strength(s)))
     return tuple(
-        Evidence(s.hit.passage_id, s.hit.source_id, s.hit.text, round(strength(s), 4), s.stance)
+        Evidence(s.hit.passage_id, s.hit.source_id, s.hit.text, round(side(s)[0], 4), side(s)[1])
         for s in ordered[:max_evidence]
     )
+
+
+def _quote(evidence: Evidence, sides: tuple[tuple[float, str], tuple[float, str]] | None) -> str:
+    """The sentence a cited passage quotes: that of its cited side, of the stronger one where it is neutral.
+    sides: ((support, its sentence), (refutation, its sentence)) of the passage."""
+    if sides is None:
+        return ""
+    (support, for_text), (refute, against_text) = sides
+    if evidence.stance is Stance.NEUTRAL:
+        return for_text if support >= refute else against_text
+    return for_text if evidence.stance is Stance.SUPPORTS else against_text
 
 
 def distinct_quotes(evidence: Iterable[Evidence], limit: int) -> tuple[Evidence, ...]:
@@ -450,8 +471,8 @@ class NLIVerifier:
                  related: float | None = None, windows: str | None = None):
         if relevance_sides not in ("support", "both"):
             raise ValueError(f"relevance_sides must be 'support' or 'both', got {relevance_sides!r}")
-        if windows not in (None, "support", "strict", "both"):
-            raise ValueError(f"windows must be None, 'support', 'strict' or 'both', got {windows!r}")
+        if windows not in (None, "support", "strict", "both", "derived"):
+            raise ValueError(f"windows must be None, 'support', 'strict', 'both' or 'derived', got {windows!r}")
         self.windows = windows if sentence_level else None
         self.scorer = scorer
         self.relevance_sides = relevance_sides
@@ -495,11 +516,20 @@ class NLIVerifier:
         if self.related is not None:
             self.version += f"-rel{self.related:g}"
         if self.windows is not None:
-            self.version += f"-win2{self.windows[0]}"
+            self.version += "-win2" + {"support": "s", "strict": "t", "both": "b", "derived": "d"}[self.windows]
         if self.relevance_gate is not None:
             kind = "relgate" if self.relevance_sides == "both" else "relsup"
             self.version += f"-{kind}" + "{:g}-{:g}".format(*self.relevance_gate)
         self.version = bounded_version(self.version)
+
+    def _derives(self, claim: str, text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+        """Whether two consecutive sentences together, and neither alone, give the claim's figure worked out from
+        one figure of each (`cues.derived_agree`), restating DERIVED_OVERLAP of the claim."""
+        if not self.cues:
+            return False
+        window = text[first[0]:second[1]]
+        return (overlap(claim, window) >= DERIVED_OVERLAP and derived_agree(claim, window)
+                and not any(derived_agree(claim, text[a:b]) for a, b in (first, second)))
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
         units = []  # (claim index, hit index, evidence text)
@@ -511,6 +541,9 @@ class NLIVerifier:
                 units.extend((c, h, hit.text[a:b]) for a, b in spans or [(0, len(hit.text))])
                 if self.windows is not None:
                     for k, ((a, _), (_, b)) in enumerate(zip(spans, spans[1:])):
+                        if self.windows == "derived" and not self._derives(claims[c], hit.text, spans[k],
+                                                                           spans[k + 1]):
+                            continue
                         windowed[len(units)] = (first + k, first + k + 1)
                         units.append((c, h, hit.text[a:b]))
         # Passage windows overlap, so a sentence comes twice: each distinct pair is scored once. That saves
@@ -566,7 +599,7 @@ class NLIVerifier:
         for n, (c, h, text) in enumerate(units):
             support, refute = adjusted[n]
             if n in windowed and self.windows != "both":
-                refute = 0.0
+                refute = 0.0     # ("derived": the cues' own reading stands, the worked-out figure among them)
                 if self.windows == "strict":
                     # Only the model's own reading of the two sentences together: the cues read one sentence's
                     # words of change or figures as the other's, so they may lower it, not raise it; and a window
@@ -591,9 +624,8 @@ class NLIVerifier:
                                      round(overlap(claims[c], best_r[c, h][1]), 1) if self.relevance else 1.0)
                        for h, hit in enumerate(claim_hits)]
             verdict = aggregate(stances, self.threshold, len(stances), self.refute_threshold)
-            quotes = {hit.passage_id: (best_s if best_s[c, h][0] >= best_r[c, h][0] else best_r)[c, h][1]
-                      for h, hit in enumerate(claim_hits)}
-            evidence = distinct_quotes((dataclasses.replace(e, quote=quotes.get(e.passage_id, ""))
+            sides = {hit.passage_id: (best_s[c, h], best_r[c, h]) for h, hit in enumerate(claim_hits)}
+            evidence = distinct_quotes((dataclasses.replace(e, quote=_quote(e, sides.get(e.passage_id)))
                                         for e in verdict.evidence), self.max_evidence)
             confidence = verdict.confidence
             if self.calibration is not None and claim_hits:

@@ -337,6 +337,39 @@ def test_two_consecutive_sentences_support_a_claim_that_needs_both_only_with_win
         NLIVerifier(BothFactsScorer(), windows="sentences")
 
 
+class SubtractingScorer:
+    """Reads a contradiction wherever the evidence gives a figure (small models cannot subtract); else neutral."""
+
+    name, version = "subtracting", "0"
+
+    def score(self, pairs):
+        import numpy as np
+
+        return np.array([[0.3, 0.1, 0.6] if "litres" in text else [0.1, 0.8, 0.1] for _, text in pairs])
+
+
+def test_a_figure_worked_out_from_two_consecutive_sentences_supports_only_with_derived_windows():
+    from factcheck.verify import NLIVerifier
+
+    claim = "The Ferrow authority granted Nimbral Data 0.8 million litres a day less than the company had applied for."
+    passage = ("The Ferrow authority's decision allows Nimbral Data to abstract up to 1.2 million litres a day. "
+               "Nimbral Data had applied for 2.0 million litres a day. The permit runs for ten years.")
+    [alone] = NLIVerifier(SubtractingScorer(), agree_overlap=0.6).verify([claim], [[hit(1, passage)]])
+    assert alone.label is not Label.SUPPORTED
+    derived = NLIVerifier(SubtractingScorer(), agree_overlap=0.6, windows="derived")
+    [windowed] = derived.verify([claim], [[hit(1, passage)]])
+    assert windowed.label is Label.SUPPORTED
+    assert windowed.evidence[0].quote == passage[:passage.index(" The permit")]      # the two sentences, exactly
+    # The passage refutes more strongly (its first sentence gives another figure) but is cited for its support.
+    assert windowed.evidence[0].stance is Stance.SUPPORTS and windowed.evidence[0].score == pytest.approx(0.78)
+    assert derived.version.endswith("-win2d") and NLIVerifier(SubtractingScorer(), windows="strict").version.endswith("-win2t")
+    # Another difference is no worked-out figure: the window is not even scored.
+    [wrong] = derived.verify([claim.replace("0.8 million", "0.6 million")], [[hit(1, passage)]])
+    assert wrong.label is not Label.SUPPORTED
+    assert NLIVerifier(SubtractingScorer(), agree_overlap=0.6, windows="derived", cues=False).verify([claim], [[hit(1, passage)]])[0].label \
+        is not Label.SUPPORTED        # the window is the cues' work
+
+
 def test_stance_reranker_puts_decisive_passages_first():
     from factcheck.retrieve import StanceReranker
 
