@@ -67,12 +67,14 @@ class Settings(BaseSettings):
                                                 "this, with no figure, date, name, negation or direction mismatch, "
                                                 "counts as support where the model reads it as neutral; 0 turns the "
                                                 "cue off.")
-    verifier_windows: str = Field("off", pattern="^(off|support|strict|both)$",
+    verifier_windows: str = Field("off", pattern="^(off|support|strict|both|derived)$",
                                   description="Cross-encoder verifier: also score each two consecutive sentences of a "
                                               "passage as one piece of evidence, for claims that need both: 'off', "
                                               "'support' (such a window only supports), 'strict' (only where the model "
                                               "itself reads support, no sentence inside refutes and each sentence gives "
-                                              "a part of the claim) or 'both' (docs/benchmarks.md, session 27).")
+                                              "a part of the claim), 'both' (docs/benchmarks.md, session 27) or 'derived' "
+                                              "(only two sentences that together, and neither alone, give a figure the "
+                                              "claim works out from one figure of each; session 28).")
     verifier_relevance_gate: str = Field("-5,-1", description="Cross-encoder verifier: 'low,high' logits of the relevance "
                                                              "reranker below which a passage does not count (for a claim, "
                                                              "or for and against it: verifier_relevance_gate_sides), above "

@@ -582,6 +582,8 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
                    "related": None, "windows": None}
     assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
                                      verifier_windows="support"))["windows"] == "support"
+    assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
+                                     verifier_windows="derived"))["windows"] == "derived"
     with pytest.raises(ValidationError, match="verifier_windows"):
         Settings(home=tmp_path, verifier_windows="sentences")
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
