@@ -103,6 +103,7 @@ VARIANTS: dict[str, dict] = {
     "windows both": {"windows": "both"},
     "windows strict": {"windows": "strict"},
     "windows derived": {"windows": "derived"},
+    "windows off": {"windows": None},
 }
 # Decision thresholds (support, refutation) on the raw strengths; the shipped pair is 0.5 / 0.5.
 for _s in (0.4, 0.5, 0.6):

@@ -37,8 +37,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # the claim's names (`names_none`) neither supports nor refutes it; 13: a change on a year before ("$147 million higher
 # than a year earlier") may be worked out from the year before's figure, which names that year (`derived_agree`), a
 # sentence that works out the claim's figure does not lack it (`figures_missing`, in the verifier) and needs to use a
-# third of the claim's words, not half (`verify.DERIVED_OVERLAP`).
-CUES_VERSION = 13
+# third of the claim's words, not half (`verify.DERIVED_OVERLAP`); 14: a claim that compares two years ("lower in the
+# first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them.
+CUES_VERSION = 14
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -540,11 +541,15 @@ def _same_frame(claim: str, evidence: str, named: str, year_before: bool = False
     for the three months ended March 31 fell 4 percent" may state "... fell 4 percent in the first quarter of 2026".
     With `year_before` (a claim that compares with a year before: "... in the first quarter of 2026 were $147 million
     higher than a year earlier"), the evidence may name the year before instead ("$391 million in the quarter,
-    compared with $244 million in the first quarter of 2025")."""
+    compared with $244 million in the first quarter of 2025"). A claim that compares two years may be stated by evidence
+    that names only some of them, and no other ("Revenue for the three months to March 31 was $612 million. It was
+    below the $655 million Haskarel reported for the fourth quarter of 2025" for "... was $43 million lower in the first
+    quarter of 2026 than in the fourth quarter of 2025")."""
     claim_years, evidence_years = years(claim), years(evidence)
     if year_before and _YEAR_BEFORE.search(claim):
         evidence_years = evidence_years | {y + 1 for y in evidence_years}
-    return ((not evidence_years or claim_years <= evidence_years)
+    return ((not evidence_years or claim_years <= evidence_years
+             or (len(claim_years) > 1 and evidence_years < claim_years))
             and not calendar_mismatches(month_first(claim), month_first(evidence))   # the year, but not the month
             and negated(claim) == negated_clause(claim, evidence) and direction(claim) * direction(evidence) >= 0
             and not name_variants(claim, named))

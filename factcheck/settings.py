@@ -67,7 +67,7 @@ class Settings(BaseSettings):
                                                 "this, with no figure, date, name, negation or direction mismatch, "
                                                 "counts as support where the model reads it as neutral; 0 turns the "
                                                 "cue off.")
-    verifier_windows: str = Field("off", pattern="^(off|support|strict|both|derived)$",
+    verifier_windows: str = Field("derived", pattern="^(off|support|strict|both|derived)$",
                                   description="Cross-encoder verifier: also score each two consecutive sentences of a "
                                               "passage as one piece of evidence, for claims that need both: 'off', "
                                               "'support' (such a window only supports), 'strict' (only where the model "

@@ -574,16 +574,16 @@ def test_gate_and_agreement_cue_come_from_the_settings(tmp_path):
     assert options["agree_overlap"] == 0.6 and options["paraphrase"] == 0.85 and options["restate"] == 0.8
     assert options["relevance_gate"] == (-5.0, -1.0) and options["relevance_sides"] == "support"
     assert options["words"] == (0.0, 0.25) and options["torn"] == 0.3 and options["related"] == 0.55
+    assert options["windows"] == "derived"
     off = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_agree_overlap=0,
                                     verifier_paraphrase=0, verifier_restate=0, verifier_relevance_gate="off",
-                                    verifier_words_gate="off", verifier_torn=0, verifier_related=0))
+                                    verifier_words_gate="off", verifier_torn=0, verifier_related=0,
+                                    verifier_windows="off"))
     assert off == {"similarity": None, "similarity_gate": None, "agree_overlap": None, "paraphrase": None,
                    "restate": None, "relevance_gate": None, "relevance_sides": "support", "words": None, "torn": None,
                    "related": None, "windows": None}
     assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
                                      verifier_windows="support"))["windows"] == "support"
-    assert verifier_options(Settings(home=tmp_path, verifier_gate_model="hash:64",
-                                     verifier_windows="derived"))["windows"] == "derived"
     with pytest.raises(ValidationError, match="verifier_windows"):
         Settings(home=tmp_path, verifier_windows="sentences")
     paraphrase_only = verifier_options(Settings(home=tmp_path, verifier_gate="off", verifier_gate_model="hash:64"))
@@ -1001,6 +1001,22 @@ def test_a_change_on_a_year_before_may_be_worked_out_from_the_year_before_s_figu
     assert verdict.label is Label.SUPPORTED and verdict.evidence[0].quote == capex
     [other] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify([claim.replace("$132", "$140")], [[hit(1, capex)]])
     assert other.label is Label.REFUTED
+
+
+def test_a_claim_comparing_two_years_may_be_stated_by_evidence_naming_only_one_of_them():
+    from factcheck.cues import derived_agree, figures_agree
+
+    revenue = ("Revenue for the three months to March 31 was $612 million, up from $519 million a year earlier. It was "
+               "below the $655 million Haskel reported for the fourth quarter of 2025, a decline it put down to weaker "
+               "orders for phone chips.")
+    claim = "Haskel's revenue in the first quarter of 2026 was $43 million lower than in the fourth quarter of 2025."
+    assert derived_agree(claim, revenue)
+    assert not derived_agree(claim.replace("$43", "$50"), revenue)                       # another difference
+    # Evidence naming another year than the claim's two still disagrees ...
+    assert not derived_agree(claim, revenue.replace("of 2025", "of 2024"))
+    # ... and a claim with one year still needs that year where the evidence names one.
+    assert not figures_agree("Haskel reported revenue of $655 million in the fourth quarter of 2026.", revenue)
+    assert figures_agree("Haskel reported revenue of $655 million in the fourth quarter of 2025.", revenue)
 
 
 def test_agreeing_years_do_not_make_another_month_agree():
