@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
@@ -143,6 +144,20 @@ def native_bf16() -> bool:
 
 SHAPE_STEP = 32   # tokens: with fixed shapes, a pair is padded to the next multiple of this
 
+# Currency signs other than ASCII's "$" ("€", "£", "¥", "₹", ...): BERT's tokenizer splits only punctuation from a
+# word, and these are symbols, so "€148" becomes "€", "##14", "##8", and "£38.5" becomes "£3", "##8", ".", "5":
+# the figure's own tokens are lost. A space between such a sign and a digit gives "€", "148" ("$5" is split already).
+_CURRENCY = "".join(chr(i) for i in range(0x80, 0x3000) if unicodedata.category(chr(i)) == "Sc")
+_SIGN_DIGIT = re.compile(f"([{re.escape(_CURRENCY)}])(?=\\d)|(?<=\\d)([{re.escape(_CURRENCY)}])")
+TEXT_FORM = "sp1"   # in scorer versions: model inputs are read with `model_text`
+
+
+def model_text(text: str) -> str:
+    """The text a cross-encoder reads: a currency sign set apart from the figure it is written against ("€148
+    million" -> "€ 148 million", "148€" -> "148 €"), so the figure keeps its own tokens."""
+    return _SIGN_DIGIT.sub(lambda m: f"{m.group(1)} " if m.group(1) else f" {m.group(2)}", text)
+
+
 
 def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32, max_length: int = 256,
                 bf16: bool = False, fixed_shapes: bool | None = None) -> np.ndarray:
@@ -160,7 +175,7 @@ def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: 
     import torch
 
     fixed = bf16 if fixed_shapes is None else fixed_shapes
-    enc = tokenizer([str(p) for _, p in pairs], [str(c) for c, _ in pairs],
+    enc = tokenizer([model_text(str(p)) for _, p in pairs], [model_text(str(c)) for c, _ in pairs],
                     truncation="longest_first", max_length=max_length)
     lengths = [len(x) for x in enc["input_ids"]]
     widths = [min(-(-n // SHAPE_STEP) * SHAPE_STEP, max_length) if fixed else 0 for n in lengths]
@@ -249,6 +264,7 @@ class CrossEncoderScorer:
 
     def _version(self, location: str, is_local: bool) -> str:
         version = self._weights_version(location, is_local) + ("" if self.precision == "fp32" else f"-{self.precision}")
+        version += f"-{TEXT_FORM}"
         if self.verdict_calibration is not None:
             cal = self.verdict_calibration
             version += f"-th{cal.threshold:.3g}" + (f"r{cal.refute_threshold:.3g}" if cal.refute_threshold else "")

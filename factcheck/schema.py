@@ -107,7 +107,7 @@ class VerdictRow(Base):
     label: Mapped[str] = mapped_column(String(20), index=True)
     confidence: Mapped[float] = mapped_column(Float)
     verifier: Mapped[str] = mapped_column(String(200))
-    verifier_version: Mapped[str] = mapped_column(String(100))
+    verifier_version: Mapped[str] = mapped_column(String(300))
     embedding_model: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

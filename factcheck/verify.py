@@ -394,7 +394,7 @@ def ramp_of(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
-VERSION_CHARS = 100   # the length of verdicts.verifier_version
+VERSION_CHARS = 300   # the length of verdicts.verifier_version (100 before migration 0004)
 
 
 def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:

@@ -317,3 +317,26 @@ def test_the_shipped_verifier_takes_a_quote_that_states_the_claim_for_support(tm
     assert related.label is Label.SUPPORTED and related_changed.label is not Label.SUPPORTED
     [off] = NLIVerifier(Neutral(), **verifier_options(Settings(home=tmp_path, verifier_related=0))).verify([claim], hits[:1])
     assert off.label is Label.NOT_ENOUGH_INFO
+
+
+def test_a_currency_sign_is_set_apart_from_its_figure_for_the_model():
+    """BERT's tokenizer splits "$" from a figure but not "€" or "£" (symbols, not punctuation): "€148" would be read
+    as "€", "##14", "##8". The cross-encoders read `model_text`, where the figure keeps its own tokens."""
+    from transformers import AutoTokenizer
+
+    from factcheck.crossencoder import model_text
+
+    assert model_text("valued at €148 million, or 148€") == "valued at € 148 million, or 148 €"
+    assert model_text("a £38.5m machine for ₹500 crore") == "a £ 38.5m machine for ₹ 500 crore"
+    assert model_text("$5 billion, C$55 and € 5") == "$5 billion, C$55 and € 5"     # nothing to set apart
+    tokenizer = AutoTokenizer.from_pretrained(str(PACKAGED_MODELS["factcheck-verifier"]))
+    assert "148" not in tokenizer.tokenize("€148 million") and "148" in tokenizer.tokenize(model_text("€148 million"))
+
+
+@needs_model
+def test_the_verifier_reads_a_figure_after_a_euro_sign_as_the_same_figure(scorer):
+    """The shipped verifier with a figure in euros written two ways: contradiction before `model_text`."""
+    claim = "The leasing agreement between Trelvix and Ombra Logistics is worth 148 million euros over its full term."
+    evidence = "The agreement is valued at €148 million over its full term and is the largest contract in its history."
+    assert scorer.score([(claim, evidence)])[0].argmax() != CON
+    assert scorer.version.split("-th")[0].endswith("-sp1")

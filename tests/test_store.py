@@ -75,6 +75,33 @@ def test_claims_upsert_and_verdict_history(db_url):
     store.close()
 
 
+def test_a_long_verifier_version_is_stored_whole_and_migrations_keep_stored_verdicts(db_url):
+    """Migration 0004 widens verdicts.verifier_version to 300 characters around the views that read it."""
+    from sqlalchemy import text
+
+    store = Store(db_url)
+    doc = source()
+    store.upsert_source(doc, split_passages(doc))
+    [pid] = store.passage_ids()
+    article_id, _ = store.upsert_article(Document("a1", "A", "Microsoft invested $13 billion in OpenAI."))
+    [claim_id] = store.upsert_claims(article_id, [Claim("Microsoft invested $13 billion in OpenAI.", 0, 41, "a1")],
+                                     "sentences")
+    evidence = (Evidence(pid, "s1", "text", 0.9, Stance.SUPPORTS),)
+    store.save_verdicts(None, [(claim_id, Verdict(Label.SUPPORTED, 0.9, evidence))], "ce", "v" * 100, "m")
+    store.close()
+    engine = db.make_engine(db_url)
+    db.downgrade(engine, "0003")          # back to 100 characters: the stored version fits
+    engine.dispose()
+    store = Store(db_url)                 # upgrades to the head again
+    long = "bb7e7ed56a20-seed13-T1.33-sp1-th0.5-cues14-" + "x" * 200
+    store.save_verdicts(None, [(claim_id, Verdict(Label.REFUTED, 0.7, evidence))], "ce", long, "m")
+    with store.engine.connect() as connection:
+        stored = connection.execute(text("SELECT verifier_version FROM verdicts ORDER BY id")).scalars().all()
+        latest = connection.execute(text("SELECT verifier_version FROM latest_verdicts")).scalars().all()
+    assert stored == ["v" * 100, long] and latest == [long]
+    store.close()
+
+
 def test_schema_is_created_automatically_on_first_use(db_url):
     store = Store(db_url)
     assert db.current_revision(store.engine) == db.head_revision()

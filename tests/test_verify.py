@@ -531,7 +531,7 @@ def test_a_long_verifier_version_is_bounded_to_the_column_and_still_tells_verifi
     from factcheck.verify import VERSION_CHARS, NLIVerifier, bounded_version
 
     class HubScorer(NeutralScorer):
-        version = "0123456789abcdef0123456789abcdef01234567-T1.29-bf16"   # a hub model's commit hash
+        version = "0123456789abcdef0123456789abcdef01234567-T1.29-bf16-" + "x" * 200   # a hub model's long version
 
     options = dict(similarity=HashEmbedder(64), similarity_gate=(0.25, 0.45), agree_overlap=0.6,
                    paraphrase=0.85, restate=0.8, relevance_gate=(-5, -1), relevance_sides="support")
