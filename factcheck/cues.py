@@ -38,8 +38,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # than a year earlier") may be worked out from the year before's figure, which names that year (`derived_agree`), a
 # sentence that works out the claim's figure does not lack it (`figures_missing`, in the verifier) and needs to use a
 # third of the claim's words, not half (`verify.DERIVED_OVERLAP`); 14: a claim that compares two years ("lower in the
-# first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them.
-CUES_VERSION = 14
+# first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them;
+# 15: "director of X" is a post, as "head of X" is (`post_holder_swap`, `post_changed`).
+CUES_VERSION = 15
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -753,8 +754,10 @@ def undisclosed(text: str) -> bool:
 _POST = re.compile(r"\b(?:(?P<ceo>chief executive(?: officer)?|ceo)|(?P<chief>chief (?:[a-z]+ )?[a-z]+ officer)|"
                    r"(?P<short>cfo|cto|coo|cio|cmo|cso|cco|ciso)|(?<!vice )(?<!vice-)(?P<president>president)|"
                    r"(?P<chair>chair(?:man|woman|person|s|ed)?)|(?P<md>managing director))\b", re.IGNORECASE)
-# "head of trust and safety", "head of e-commerce at ...": the field, up to four lower-case words.
-_HEAD = re.compile(r"\b[Hh]ead of ([a-z&-]+(?: (?!(?:at|of|for|in|with|said|says|who|which|since|from|and said)\b)[a-z&-]+){0,3})")
+# "head of trust and safety", "head of e-commerce at ...", "director of research computing": the field, up to four
+# lower-case words (not "a director of the company": a board has many).
+_HEAD = re.compile(r"\b(?:[Hh]ead|[Dd]irector) of (?!(?:the|a|an|its|our|their)\b)"
+                   r"([a-z&-]+(?: (?!(?:at|of|for|in|with|said|says|who|which|since|from|and said)\b)[a-z&-]+){0,3})")
 _SHORT_POST = {"cfo": "chief financial officer", "cto": "chief technology officer", "coo": "chief operating officer",
                "cio": "chief information officer", "cmo": "chief marketing officer", "cso": "chief security officer",
                "cco": "chief commercial officer", "ciso": "chief information security officer"}
@@ -770,7 +773,7 @@ def _posts(text: str) -> list[tuple[str, int, int]]:
         word = match.group(0).lower().strip()
         post = {"ceo": "chief executive", "short": _SHORT_POST.get(word, word), "chair": "chair"}.get(kind, word)
         found.append((post, match.start(), match.end()))
-    found.extend((f"head of {m.group(1)}", m.start(), m.end()) for m in _HEAD.finditer(text))
+    found.extend((f"{m.group(0).split()[0].lower()} of {m.group(1)}", m.start(), m.end()) for m in _HEAD.finditer(text))
     return found
 
 

@@ -759,6 +759,11 @@ def test_a_post_given_to_someone_else_counts_against_the_claim():
     assert post_holder_swap("Mirela Dancu is Quorra's CTO.", "said Tobiah Lenz, Quorra's chief technology officer.")
     assert post_holder_swap("Mirela Dancu is Quorra's head of trust and safety.",
                             "said Tobiah Lenz, the company's head of trust and safety.")
+    assert post_holder_swap("Mirela Dancu is Quorra University's director of research computing.",
+                            "The remark was made by Dr. Tobiah Lenz, director of research computing at Quorra.")
+    assert not post_holder_swap("Mirela Dancu is a director of the company.", "Tobiah Lenz, a director of the company, said")
+    assert not post_holder_swap("Mirela Dancu is Quorra's director of research computing.",
+                                "said Tobiah Lenz, Quorra's head of research computing.")     # not the same post
     assert post_holder_swap("Mirela Dancu chairs the Quorra steering committee.",
                             "The committee is chaired by Tobiah Lenz, a Quorra engineer.")
     # The same person, another post, another company's post, or a claim that is not about who holds the post.
