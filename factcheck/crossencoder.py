@@ -158,7 +158,6 @@ def model_text(text: str) -> str:
     return _SIGN_DIGIT.sub(lambda m: f"{m.group(1)} " if m.group(1) else f" {m.group(2)}", text)
 
 
-
 def pair_logits(model, tokenizer, pairs: Sequence[tuple[str, str]], batch_size: int = 32, max_length: int = 256,
                 bf16: bool = False, fixed_shapes: bool | None = None) -> np.ndarray:
     """All logits (n, num_labels) of a cross-encoder for (claim, passage) pairs, in the input order.

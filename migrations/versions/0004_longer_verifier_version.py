@@ -4,6 +4,7 @@ A cross-encoder verifier's version names its weights, precision, input form and 
 with the session-28 defaults it came to about 136 characters, which `verify.bounded_version` cut to 100 with a hash.
 The views of 0002 read `verdicts`, so they are dropped and made again around the change (PostgreSQL refuses to
 change the type of a column a view uses; SQLite's batch mode rebuilds the table and refuses to rename it under a view).
+Going down again fails on PostgreSQL where a longer version is stored, rather than cutting it.
 
 Revision ID: 0004
 Revises: 0003
