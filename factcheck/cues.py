@@ -39,8 +39,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # sentence that works out the claim's figure does not lack it (`figures_missing`, in the verifier) and needs to use a
 # third of the claim's words, not half (`verify.DERIVED_OVERLAP`); 14: a claim that compares two years ("lower in the
 # first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them;
-# 15: "director of X" is a post, as "head of X" is (`post_holder_swap`, `post_changed`).
-CUES_VERSION = 15
+# 15: "director of X" is a post, as "head of X" is (`post_holder_swap`, `post_changed`); 16: a sentence that works out
+# the claim's figure (`derived_agree`) and that the model reads as neither supports it (`verify.cue_adjusted`).
+CUES_VERSION = 16
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",

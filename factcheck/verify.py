@@ -204,7 +204,8 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     "Tessellate shares fell 4 percent after hours after the results"), move most of that refutation
     to support. So does, with `agree_overlap`, a sentence that restates DERIVED_OVERLAP of the claim and gives its figures
     once one is worked out from two of the sentence's (`cues.derived_agree`: "raised his price target on Corvessa to 48
-    euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract).
+    euros from 39 euros" for "raised his price target on Corvessa by 9 euros"; small models cannot subtract), and
+    where the model reads such a sentence as neither, most of its neutral share moves to support (session 28).
     With `restate`, a sentence the model reads as neither (support and refutation both
     under 0.5) that restates at least `min_overlap` of the claim's words, with an embedding `cosine` of
     at least `restate` and no mismatch, gets most of its neutral share as support ("Northvale will
@@ -266,6 +267,9 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     if (restate is not None and cosine is not None and cosine >= restate and support < 0.5 and refute < 0.5
             and shared >= min_overlap and not mismatches(claim, evidence, bounds=False)):
         return support + (1.0 - support - refute) * weight, refute
+    if (agree_overlap is not None and support < 0.5 and refute < 0.5 and shared >= DERIVED_OVERLAP
+            and derived_agree(claim, evidence)):
+        return support + (1.0 - support - refute) * weight, refute      # read as neither: it cannot subtract
     if support < 0.2 or shared < min_overlap:
         return support, refute
     reasons = [r for r in mismatches(claim, evidence) if r != "negation"]

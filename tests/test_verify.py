@@ -1006,6 +1006,11 @@ def test_a_change_on_a_year_before_may_be_worked_out_from_the_year_before_s_figu
     assert verdict.label is Label.SUPPORTED and verdict.evidence[0].quote == capex
     [other] = NLIVerifier(ContradictingScorer(), agree_overlap=0.6).verify([claim.replace("$132", "$140")], [[hit(1, capex)]])
     assert other.label is Label.REFUTED
+    # Read as neither (0.3 / 0.6 / 0.1), the sentence that works the figure out supports it; another figure does not.
+    [neutral] = NLIVerifier(NeutralScorer(), agree_overlap=0.6).verify([claim], [[hit(1, capex)]])
+    assert neutral.label is Label.SUPPORTED
+    [not_worked] = NLIVerifier(NeutralScorer(), agree_overlap=0.6).verify([claim.replace("$132", "$140")], [[hit(1, capex)]])
+    assert not_worked.label is Label.NOT_ENOUGH_INFO
 
 
 def test_a_claim_comparing_two_years_may_be_stated_by_evidence_naming_only_one_of_them():
