@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from factcheck.lexical import STOPWORDS
 from factcheck.reldates import _MONTHS
@@ -596,6 +597,7 @@ def derived(claim: str, evidence: str) -> set[float]:
     return found
 
 
+@lru_cache(maxsize=4096)   # asked again for one pair: windows, the cues' two branches, `figures_missing`'s exemption
 def derived_agree(claim: str, evidence: str) -> bool:
     """Whether the evidence gives the claim's figures once one of them is worked out from two of its own (`derived`):
     "Veidemann raised his price target on Corvessa to 48 euros from 39 euros" for "... raised his price target on
