@@ -11,8 +11,9 @@ late in session 21), `technews_fresh9` (written blind at the end of session 21, 
 session 23) is run once in session 24, `technews_fresh12` (written blind in session 24) is run once in session 25, and
 `technews_fresh13` and `technews_fresh14` (written blind in session 25) are run once in session 25,
 `technews_fresh15` (written blind in session 25) is run once in session 26, `technews_fresh16` (written blind in
-session 26) and `technews_fresh17` (written blind in session 27) are run once in session 27, and `technews_fresh18`
-(written blind in session 27, not run) is the next held-out check.
+session 26) and `technews_fresh17` (written blind in session 27) are run once in session 27, `technews_fresh18` and
+`technews_fresh19` in session 28 and `technews_fresh20` (written blind in session 28) in session 29; `technews_fresh21`
+(written blind in session 29, not run) is the next held-out check.
 
     python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
     python bench/technews_fresh.py --set technews_fresh2 --verifier baseline --verifier packaged:factcheck-verifier
