@@ -1,9 +1,11 @@
+import json
+
 import numpy as np
 import pytest
 
 from factcheck.errors import IndexMismatchError
 from factcheck.index import VectorIndex
-from factcheck.lexical import LexicalIndex, tokenize
+from factcheck.lexical import LexicalIndex, figure_tokens, tokenize
 
 
 def unit(rows):
@@ -47,3 +49,30 @@ def test_lexical_index_finds_exact_names_and_numbers(tmp_path):
     assert index.search(["1,900"], 3)[0][0][0] == 3
     reopened = LexicalIndex(tmp_path / "lex")
     assert reopened.fingerprint == "fp1" and reopened.search(["catalog 1900"], 1)[0][0][0] == 3
+
+
+def test_an_amount_is_one_token_however_it_is_written():
+    same = {"$1.23 billion", "1,230 million dollars", "US$1.23bn", "1,230,000,000 users"}
+    assert {tuple(figure_tokens(text)) for text in same} == {("=1.23e+09",)}
+    assert figure_tokens("Grok 3 mini, 45,000 units in 2025") == []      # no scale word, under a million
+    assert figure_tokens("Histone 2B and a 5G modem") == []     # a letter on a figure scales it after a currency sign
+    assert figure_tokens("€450 million, not $45m") == ["=4.5e+08", "=4.5e+07"]
+
+
+def test_lexical_index_matches_an_amount_written_another_way(tmp_path):
+    index = LexicalIndex(tmp_path / "lex")
+    index.build([(1, "Revenue rose to 1,230 million dollars in the quarter."),
+                 (2, "Revenue rose to $1.1 billion in the quarter."),
+                 (3, "Its cloud arm made $2 billion."), (4, "The app has a billion users."),
+                 (5, "The quarter's revenue was a record.")], "fp1")
+    assert index.search(["revenue of $1.23 billion"], 5)[0][0][0] == 1
+
+
+def test_an_index_of_older_tokens_counts_as_stale(tmp_path):
+    index = LexicalIndex(tmp_path / "lex")
+    index.build([(1, "Revenue rose to $1.1 billion.")], "fp1")
+    meta = tmp_path / "lex" / "meta.json"
+    written = json.loads(meta.read_text())
+    assert LexicalIndex(tmp_path / "lex").fingerprint == "fp1"
+    meta.write_text(json.dumps({k: v for k, v in written.items() if k != "tokens"}))   # as before figure tokens
+    assert LexicalIndex(tmp_path / "lex").fingerprint is None       # `sync_lexical` builds it again
