@@ -914,6 +914,12 @@ def test_a_figure_in_another_size_of_its_unit_is_the_same_figure():
     assert quantities("$5m") == {5e6} and quantities("5G phones") == set()    # single letters are no units here
     assert not mismatches("The Tessivo T9 Max is rated at 0.35 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
     assert mismatches("The Tessivo T9 Max is rated at 0.5 kilowatts.", "The Tessivo T9 Max is rated at 350 watts.")
+    # lengths, frequencies and data rates (cues 17); a pressure in millimetres of mercury is no length
+    assert not mismatches("The plant will process 30-centimetre wafers.", "The plant will process 300-millimetre wafers.")
+    assert mismatches("The plant will process 20-centimetre wafers.", "The plant will process 300-millimetre wafers.")
+    assert quantities("speeds of 1.2 Gbps") == quantities("1,200 megabits per second") == {1.2e9}
+    assert quantities("a 3-nanometre process") == quantities("a 3 nm process")
+    assert quantities("120 mm Hg") == {120.0}
 
 
 def test_a_sibling_s_figures_neither_support_nor_refute():
