@@ -42,8 +42,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them;
 # 15: "director of X" is a post, as "head of X" is (`post_holder_swap`, `post_changed`); 16: a sentence that works out
 # the claim's figure (`derived_agree`) and that the model reads as neither supports it (`verify.cue_adjusted`); 17: lengths
-# under a metre, frequencies and data rates are figures in their unit's base ("300-millimetre" is "30-centimetre").
-CUES_VERSION = 17
+# under a metre, frequencies and data rates are figures in their unit's base ("300-millimetre" is "30-centimetre"); 18: a
+# sentence or derived window that works out the claim's figure is not cut by the relevance gate (`verify.NLIVerifier`).
+CUES_VERSION = 18
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",

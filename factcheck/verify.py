@@ -437,7 +437,8 @@ class NLIVerifier:
         above `high`, linear between); passages the reranker did not score count in full. A pair
         scorer finds support for a claim in a passage on its topic that states another finding (on
         SciFact, the leading passage of NOT_ENOUGH_INFO claims called decided has a median relevance
-        logit of -1.6, that of SUPPORTED claims 3.8).
+        logit of -1.6, that of SUPPORTED claims 3.8). Not a sentence or derived window that works out the
+        claim's figure (`cues.derived_agree`, cues 18): the reranker cannot subtract either.
     relevance_sides: what the relevance gate weighs: "support" (only support: refutations from
         passages the reranker ranks low are left to the similarity gate) or "both".
     paraphrase: a cosine (of the `similarity` embeddings): a sentence this close to the claim that
@@ -614,7 +615,11 @@ class NLIVerifier:
                                                                  for i in windowed[n]), 6) < WINDOW_GAIN):
                         support = 0.0
             relevance = hits[c][h].relevance
-            if self.relevance_gate is not None and relevance is not None:
+            # (not a sentence or derived window that works out the claim's figure: the reranker, like the verifier,
+            # cannot subtract, and reads such a passage as off the claim)
+            if self.relevance_gate is not None and relevance is not None and not (
+                    (n in windowed and self.windows == "derived") or (
+                        self.cues and overlap(claims[c], text) >= DERIVED_OVERLAP and derived_agree(claims[c], text))):
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))
                 support, refute = support * weight, refute * (weight if self.relevance_sides == "both" else 1.0)
             if (c, h) not in best_s or support > best_s[c, h][0]:

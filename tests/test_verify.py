@@ -368,6 +368,16 @@ def test_a_figure_worked_out_from_two_consecutive_sentences_supports_only_with_d
     assert wrong.label is not Label.SUPPORTED
     assert NLIVerifier(SubtractingScorer(), agree_overlap=0.6, windows="derived", cues=False).verify([claim], [[hit(1, passage)]])[0].label \
         is not Label.SUPPORTED        # the window is the cues' work
+    # The relevance reranker cannot subtract either: a passage it finds off the claim still supports it through a
+    # worked-out figure (cues 18; other support stays gated:
+    # `test_relevance_gate_lets_passages_count_only_as_far_as_the_reranker_finds_them_about_the_claim`).
+    import dataclasses
+
+    gated = NLIVerifier(SubtractingScorer(), agree_overlap=0.6, windows="derived", relevance_gate=(-5.0, -1.0),
+                        relevance_sides="support")
+    for relevance in (-4.0, -6.0):        # the gate would keep a quarter, nothing
+        [kept] = gated.verify([claim], [[dataclasses.replace(hit(1, passage), relevance=relevance)]])
+        assert kept.label is Label.SUPPORTED and kept.evidence[0].score == pytest.approx(0.78)
 
 
 def test_stance_reranker_puts_decisive_passages_first():
