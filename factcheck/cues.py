@@ -41,9 +41,10 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # third of the claim's words, not half (`verify.DERIVED_OVERLAP`); 14: a claim that compares two years ("lower in the
 # first quarter of 2026 than in the fourth quarter of 2025") may be stated by evidence that names only some of them;
 # 15: "director of X" is a post, as "head of X" is (`post_holder_swap`, `post_changed`); 16: a sentence that works out
-# the claim's figure (`derived_agree`) and that the model reads as neither supports it (`verify.cue_adjusted`); 17: lengths
-# under a metre, frequencies and data rates are figures in their unit's base ("300-millimetre" is "30-centimetre"); 18: a
-# sentence or derived window that works out the claim's figure is not cut by the relevance gate (`verify.NLIVerifier`).
+# the claim's figure (`derived_agree`) and that the model reads as neither supports it (`verify.cue_adjusted`);
+# 17: lengths under a metre, frequencies and data rates are figures in their unit's base ("300-millimetre" is
+# "30-centimetre"); 18: a sentence or derived window that works out the claim's figure is not cut by the relevance
+# gate (`verify.NLIVerifier`).
 CUES_VERSION = 18
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -152,7 +153,8 @@ _UNIT_FACTOR = {"kilogram": 1e3, "kilograms": 1e3, "kg": 1e3, "gram": 1.0, "gram
                 "km": 1e3, "metre": 1.0, "metres": 1.0, "meter": 1.0, "meters": 1.0, "centimetre": 1e-2,
                 "centimetres": 1e-2, "centimeter": 1e-2, "centimeters": 1e-2, "cm": 1e-2, "millimetre": 1e-3,
                 "millimetres": 1e-3, "millimeter": 1e-3, "millimeters": 1e-3, "mm": 1e-3, "nanometre": 1e-9,
-                "nanometres": 1e-9, "nanometer": 1e-9, "nanometers": 1e-9, "nm": 1e-9, "megahertz": 1e6, "mhz": 1e6, "gigahertz": 1e9, "ghz": 1e9,
+                "nanometres": 1e-9, "nanometer": 1e-9, "nanometers": 1e-9, "nm": 1e-9, "megahertz": 1e6, "mhz": 1e6,
+                "gigahertz": 1e9, "ghz": 1e9,
                 "megabit": 1e6, "megabits": 1e6, "mbps": 1e6, "gigabit": 1e9, "gigabits": 1e9, "gbps": 1e9,
                 "terabit": 1e12, "terabits": 1e12, "tbps": 1e12,
                 "megabytes": 1e6, "mb": 1e6, "gigabytes": 1e9, "gb": 1e9, "terabytes": 1e12, "tb": 1e12,

@@ -110,8 +110,8 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         np.save(tmp / "ids.npy", self._ids)
-        (tmp / "meta.json").write_text(json.dumps({"fingerprint": fingerprint, "count": len(self._ids),
-                                                         "tokens": TOKENS_VERSION}))
+        meta = {"fingerprint": fingerprint, "count": len(self._ids), "tokens": TOKENS_VERSION}
+        (tmp / "meta.json").write_text(json.dumps(meta))
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.directory.exists():
