@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from factcheck.lexical import STOPWORDS
+from factcheck.lexical import SCALE as _SCALE, STOPWORDS
 from factcheck.reldates import _MONTHS
 
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-          "trillion": 1e12, "tn": 1e12}
 # A number joined to a word by a hyphen names something ("IL-10", "kinesin-8", "V-9302", "COVID-19",
 # "Lumen-2"): it is part of a name, not a quantity the claim states.
 _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?\b",

@@ -22,11 +22,12 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 # 2: amounts with a scale word get a token for their value (`figure_tokens`).
 TOKENS_VERSION = 2
 _FIGURE = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-_SCALED = re.compile(rf"(?<![\w.,]){_FIGURE}(?:\s*(thousand|million|billion|trillion)|(mn|bn|tn))\b", re.IGNORECASE)
+_SCALED = re.compile(rf"(?<![\w.,]){_FIGURE}(?:\s*(thousand|million|billion|trillion)|(mn|bn|tn))\b",
+                     re.IGNORECASE)
 # A letter written onto a figure scales it only after a currency sign: "$45m", "€2b"; not "Histone 2B".
 _SIGNED = re.compile(rf"[$\u20ac\u00a3\u00a5]{_FIGURE}([kmb])\b", re.IGNORECASE)
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-          "trillion": 1e12, "tn": 1e12}
+SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+         "trillion": 1e12, "tn": 1e12}     # scale words and letters (the cues read figures with it too)
 _LARGE = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3}){2,}(?![\w,]|\.\d)")
 STOPWORDS = frozenset("""a an and are as at be been but by can did do does for from had has have he her his
 how i if in into is it its itself may me more most my no nor not of on or our out over own she should so
@@ -63,9 +64,9 @@ def tokenize(text: str) -> list[str]:
 def figure_tokens(text: str) -> list[str]:
     """One token per amount written with a scale word, or in digits of a million or more, for its value:
     "$1.23 billion", "1,230 million" and "1,230,000,000" all give "=1.23e+09"."""
-    values = [float(m.group(1).replace(",", "")) * _SCALE[(m.group(2) or m.group(3)).lower()]
+    values = [float(m.group(1).replace(",", "")) * SCALE[(m.group(2) or m.group(3)).lower()]
               for m in _SCALED.finditer(text)]
-    values += [float(m.group(1).replace(",", "")) * _SCALE[m.group(2).lower()] for m in _SIGNED.finditer(text)]
+    values += [float(m.group(1).replace(",", "")) * SCALE[m.group(2).lower()] for m in _SIGNED.finditer(text)]
     values += [float(m.group(0).replace(",", "")) for m in _LARGE.finditer(text)]
     return [f"={value:.6g}" for value in values]
 

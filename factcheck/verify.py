@@ -259,7 +259,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
-            or (agree_overlap is not None and shared >= DERIVED_OVERLAP and derived_agree(claim, evidence))
+            or (agree_overlap is not None and works_out(claim, evidence))
             or (paraphrase is not None and cosine is not None and cosine >= paraphrase
                 and not mismatches(claim, evidence, bounds=False))):
         moved = refute * weight
@@ -267,8 +267,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     if (restate is not None and cosine is not None and cosine >= restate and support < 0.5 and refute < 0.5
             and shared >= min_overlap and not mismatches(claim, evidence, bounds=False)):
         return support + (1.0 - support - refute) * weight, refute
-    if (agree_overlap is not None and support < 0.5 and refute < 0.5 and shared >= DERIVED_OVERLAP
-            and derived_agree(claim, evidence)):
+    if agree_overlap is not None and support < 0.5 and refute < 0.5 and works_out(claim, evidence):
         return support + (1.0 - support - refute) * weight, refute      # read as neither: it cannot subtract
     if support < 0.2 or shared < min_overlap:
         return support, refute
@@ -411,6 +410,14 @@ def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
 
 
 DERIVED_OVERLAP = 0.3  # the share of the claim's words a sentence that gives a worked-out figure must use (session 27; 0.5 before)
+
+
+def works_out(claim: str, evidence: str) -> bool:
+    """Whether the evidence restates DERIVED_OVERLAP of the claim and gives its figures once one is worked out from two
+    of its own (`cues.derived_agree`)."""
+    return overlap(claim, evidence) >= DERIVED_OVERLAP and derived_agree(claim, evidence)
+
+
 WINDOW_GAIN = 0.2  # a strict window supports only where it uses this much more of the claim's words than either sentence
 
 
@@ -533,7 +540,7 @@ class NLIVerifier:
         if not self.cues:
             return False
         window = text[first[0]:second[1]]
-        return (overlap(claim, window) >= DERIVED_OVERLAP and derived_agree(claim, window)
+        return (works_out(claim, window)
                 and not any(derived_agree(claim, text[a:b]) for a, b in (first, second)))
 
     def verify(self, claims: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[Verdict]:
@@ -618,8 +625,7 @@ class NLIVerifier:
             # (not a sentence or derived window that works out the claim's figure: the reranker, like the verifier,
             # cannot subtract, and reads such a passage as off the claim)
             if self.relevance_gate is not None and relevance is not None and not (
-                    (n in windowed and self.windows == "derived") or (
-                        self.cues and overlap(claims[c], text) >= DERIVED_OVERLAP and derived_agree(claims[c], text))):
+                    self.cues and works_out(claims[c], text)):
                 weight = float(ramp_of(np.float64(relevance), *self.relevance_gate))
                 support, refute = support * weight, refute * (weight if self.relevance_sides == "both" else 1.0)
             if (c, h) not in best_s or support > best_s[c, h][0]:
