@@ -42,8 +42,11 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # the claim's figure (`derived_agree`) and that the model reads as neither supports it (`verify.cue_adjusted`);
 # 17: lengths under a metre, frequencies and data rates are figures in their unit's base ("300-millimetre" is
 # "30-centimetre"); 18: a sentence or derived window that works out the claim's figure is not cut by the relevance
-# gate (`verify.NLIVerifier`).
-CUES_VERSION = 18
+# gate (`verify.NLIVerifier`); 19: durations in hours and minutes are one figure in minutes ("14 hours and 10 minutes"
+# is 850 minutes; `durations`) and "longer", "faster", "heavier" ... ask for a worked-out difference, a sentence that
+# withholds what the claim says was withheld supports it (`verify.withheld_alike`), and a year that dates only the
+# figure the evidence compares with is not the claim's year (`stated_years`).
+CUES_VERSION = 19
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -156,7 +159,8 @@ _UNIT_FACTOR = {"kilogram": 1e3, "kilograms": 1e3, "kg": 1e3, "gram": 1.0, "gram
                 "megabit": 1e6, "megabits": 1e6, "mbps": 1e6, "gigabit": 1e9, "gigabits": 1e9, "gbps": 1e9,
                 "terabit": 1e12, "terabits": 1e12, "tbps": 1e12,
                 "megabytes": 1e6, "mb": 1e6, "gigabytes": 1e9, "gb": 1e9, "terabytes": 1e12, "tb": 1e12,
-                "petabytes": 1e15, "pb": 1e15, "cent": 0.01, "cents": 0.01}
+                "petabytes": 1e15, "pb": 1e15, "cent": 0.01, "cents": 0.01,
+                "hour": 60.0, "hours": 60.0, "hrs": 60.0, "minute": 1.0, "minutes": 1.0, "mins": 1.0, "min": 1.0}
 _UNIT_AFTER = re.compile(r"[-\u2010\u2011 ]?(?:(?:euro|us|u\.s\.|dollar)\s+)?("
                          + "|".join(sorted(map(re.escape, _UNIT_FACTOR), key=len, reverse=True))
                          + r")\b(?![ -]?hg\b)", re.IGNORECASE)     # "120 mm Hg" is a pressure, not 0.12 metres
@@ -164,6 +168,18 @@ _UNIT_AFTER = re.compile(r"[-\u2010\u2011 ]?(?:(?:euro|us|u\.s\.|dollar)\s+)?("
 _RANGE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(?=\s*(and|to|-|\u2013)\s*(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5])?\d+(?:\.\d+)?\s*"
                     r"(thousand|million|billion|trillion)\b)", re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\s+(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5])?$", re.IGNORECASE)
+
+
+# A duration in hours and minutes: "14 hours and 10 minutes", "9h23m", "2 h 35 min", "3 hrs 5 mins".
+_HOURS_MINUTES = re.compile(r"(?<![\w.,])(\d+)\s*(?:hours?|hrs?|h)\s*(?:and\s+)?(\d{1,2})\s*(?:minutes?|mins?|m)\b",
+                            re.IGNORECASE)
+
+
+def durations(text: str) -> str:
+    """The text with durations in hours and minutes written in minutes ("14 hours and 10 minutes" -> "850 minutes",
+    "9h23m" -> "563 minutes"), so that they compare as one figure and their differences can be worked out; a duration
+    in hours alone is read in minutes too (`_UNIT_FACTOR`: "2.5 hours" is 150 minutes)."""
+    return _HOURS_MINUTES.sub(lambda m: f"{60 * int(m.group(1)) + int(m.group(2))} minutes", text)
 
 
 def ranges_scaled(text: str) -> str:
@@ -181,7 +197,7 @@ def _qualified(text: str, names_too: bool = True):
     """(scaled value, digits as written, unit, bound) per figure, numbers written as words included
     (`spelled_numbers`); bound: ("over" | "under" | "about" | "", the tolerance of "about": half a unit of the
     figure's last digit)."""
-    text = ranges_scaled(spelled_numbers(text))
+    text = ranges_scaled(durations(spelled_numbers(text)))
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
@@ -485,6 +501,29 @@ def calendar_mismatches(claim: str, evidence: str) -> list[str]:
     return reasons
 
 
+# A figure given to compare with: "climbed to $212 million ... from $145 million", "compared with 33 cents".
+_COMPARED = re.compile(r"\b(?:from|compared with|compared to|against|versus|vs\.?)\s+(?:(?:up to|about|around|roughly|"
+                       r"nearly|almost|more than|less than)\s+)?(?:(?:US|C|A)?[$\u20ac\u00a3\u00a5]|Rs\.?\s?)?\d",
+                       re.IGNORECASE)
+
+
+def stated_years(claim: str, evidence: str) -> set[int]:
+    """The evidence's years, less those that only date a figure it compares with, where it gives the claim's figures
+    before that comparison: "Net income climbed to $212 million, or 48 cents a share, from $145 million, or 33 cents a
+    share, in the second quarter of 2025" dates $145 million, not the $212 million of "net income for the second
+    quarter of 2026 was $212 million" (2025 is the year before, not the claim's year)."""
+    found = years(evidence)
+    marker = _COMPARED.search(evidence) if found else None
+    if not marker:
+        return found
+    before = evidence[:marker.start()]
+    figures = [(value, bound) for value, _, _, bound in _qualified(_DAY.sub(r"\1", month_first(claim)), names_too=False)]
+    given = quantities(_DAY.sub(r"\1", month_first(before)), names_too=False)
+    if not figures or not all(any(_fits(v, bound, g) for g in given) for v, bound in figures):
+        return found
+    return years(before)
+
+
 def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     """Reasons the evidence contradicts the claim on its figures, names or polarity; empty if none found.
 
@@ -493,7 +532,7 @@ def mismatches(claim: str, evidence: str, bounds: bool = True) -> list[str]:
     states thresholds ("plans above $55 a month" is not "plans above $65 a month")."""
     reasons = []
     claim, evidence = month_first(claim), month_first(evidence)
-    claim_years, evidence_years = years(claim), years(evidence)
+    claim_years, evidence_years = years(claim), stated_years(claim, evidence)
     if claim_years and evidence_years and not claim_years & evidence_years:
         reasons.append(f"year {sorted(claim_years)} vs {sorted(evidence_years)}")
     reasons += calendar_mismatches(claim, evidence)
@@ -556,7 +595,7 @@ def _same_frame(claim: str, evidence: str, named: str, year_before: bool = False
     that names only some of them, and no other ("Revenue for the three months to March 31 was $612 million. It was
     below the $655 million Haskarel reported for the fourth quarter of 2025" for "... was $43 million lower in the first
     quarter of 2026 than in the fourth quarter of 2025")."""
-    claim_years, evidence_years = years(claim), years(evidence)
+    claim_years, evidence_years = years(claim), stated_years(claim, evidence)
     if year_before and _YEAR_BEFORE.search(claim):
         evidence_years = evidence_years | {y + 1 for y in evidence_years}
     return ((not evidence_years or claim_years <= evidence_years
@@ -570,7 +609,7 @@ def _same_frame(claim: str, evidence: str, named: str, year_before: bool = False
 # ... by 9 euros", "grew by more than 800"), a ratio ("four times the load") or a total ("127 million in total").
 _CHANGE_WORDS = re.compile(r"\b(?:by|added|adds|adding|gained|gains|more|fewer|less|higher|lower|increase[ds]?|"
                            r"decrease[ds]?|rise|rises|rose|grew|grow|grows|jump(?:ed|s)?|drop(?:ped|s)?|fell|falls|cut|"
-                           r"difference|gap|extra|additional)\b", re.IGNORECASE)
+                           r"difference|gap|extra|additional|longer|shorter|faster|slower|heavier|lighter)\b", re.IGNORECASE)
 _RATIO_WORDS = re.compile(r"\b(?:times|fold)\b|-fold\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"\b(?:total|combined|in all|altogether|together|overall|cumulative)\b", re.IGNORECASE)
 _PERCENT_FIGURE = re.compile(r"\d\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
@@ -585,7 +624,7 @@ def derived(claim: str, evidence: str) -> set[float]:
     if not (change or ratio or total):
         return set()
     percent = bool(_PERCENT_FIGURE.search(claim))
-    text = _DAY.sub(r"\1", month_first(evidence))
+    text = durations(spelled_numbers(_DAY.sub(r"\1", month_first(evidence))))
     # (value, whether a percentage): the unit group does not keep a "%" before a space, so the text after it is read.
     given = sorted({(value, bool(_PERCENT_AFTER.match(text, text.find(raw) + len(raw))))
                     for value, raw, _ in _figures(text, names_too=False)})
@@ -757,6 +796,12 @@ def names_none(claim: str, passage: str) -> bool:
 def undisclosed(text: str) -> bool:
     """Whether the text says that something was not disclosed, named or commented on."""
     return bool(_UNDISCLOSED.search(text))
+
+
+def undisclosed_removed(text: str) -> str:
+    """The text without its words that say something was not given ("Kestova declined to say how much it paid" ->
+    "Kestova how much it paid"): what was withheld, to compare with another sentence that withholds it."""
+    return _UNDISCLOSED.sub(" ", text)
 
 
 # Posts that one person holds at a time, as tech news names them: "chief executive" (CEO), "chief X officer" (CFO, CTO,

@@ -16,7 +16,8 @@ from typing import Iterable, Protocol, Sequence
 import numpy as np
 
 from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names, names_none,
-                            post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed)
+                            post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
+                            undisclosed_removed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
 from factcheck.text import split_sentences
@@ -252,6 +253,8 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
             or (own_share(claim, evidence) >= MOVED_SHARE and moved_place(claim, evidence))):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
+    if support < 0.5 and withheld_alike(claim, evidence):
+        return support + (1.0 - support - refute) * weight + refute * weight, refute * (1.0 - weight)
     if (torn is not None and support >= torn and refute >= torn and own_share(claim, evidence) >= min_overlap
             and not mismatches(claim, evidence, bounds=False)):
         moved = refute * weight
@@ -410,6 +413,22 @@ def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
 
 
 DERIVED_OVERLAP = 0.3  # the share of the claim's words a sentence that gives a worked-out figure must use (session 27; 0.5 before)
+
+
+WITHHELD_SHARE = 0.5   # the share of what a claim says was withheld that a sentence withholding it must restate
+
+
+def withheld_alike(claim: str, evidence: str) -> bool:
+    """Whether claim and evidence both say a detail was not given (`cues.undisclosed`) and the evidence restates
+    WITHHELD_SHARE of the claim's own words besides those (`own_share`), in no other figure, name or direction: "He
+    declined to say how much revenue the company expected to give up as a result of the cuts" for "Skerrowlink's chief
+    executive would not say how much revenue the company expects to forgo because of its price cuts". The model reads
+    one refusal as neutral to another in other words."""
+    if not (undisclosed(claim) and undisclosed(evidence)):
+        return False
+    said, given = undisclosed_removed(claim), undisclosed_removed(evidence)
+    return (len(own_words(said)) >= 2 and own_share(said, given) >= WITHHELD_SHARE
+            and not mismatches(said, given, bounds=False))
 
 
 def works_out(claim: str, evidence: str) -> bool:

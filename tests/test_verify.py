@@ -1084,3 +1084,46 @@ def test_a_passage_naming_none_of_the_claim_s_names_neither_supports_nor_refutes
     titled = Hit(3, "src-3", "The company will not open a region there.", 0.1, 0.8, 1.0, title="Cirrovane drops Warsaw plan")
     [under_title] = NLIVerifier(Refuting()).verify([claim], [[titled]])
     assert under_title.label is Label.REFUTED
+
+
+def test_a_duration_in_hours_and_minutes_is_one_figure_and_its_difference_can_be_worked_out():
+    from factcheck.cues import derived_agree, durations
+    from factcheck.verify import works_out
+
+    assert durations("The outage lasted 9h23m, and 2 hours and 5 minutes later") == "The outage lasted 563 minutes, and 125 minutes later"
+    assert quantities("a wait of 2.5 hours") == quantities("a wait of 2 hours 30 minutes") == {150.0}
+    test = ("In the loop test the Tavik 5 lasted 11 hours and 40 minutes and the Tavik 5 Max lasted 13 hours and "
+            "55 minutes.")
+    claim = "In the loop test the Tavik 5 Max lasted 2 hours and 15 minutes longer than the Tavik 5."
+    assert derived_agree(claim, test) and works_out(claim, test) and mismatches(claim, test) == []
+    # Another difference is another figure; so is a duration the sentence does not give.
+    assert not derived_agree("In the loop test the Tavik 5 Max lasted 2 hours and 5 minutes longer than the Tavik 5.", test)
+    assert mismatches("In the loop test the Tavik 5 lasted 11 hours and 10 minutes.", test) != []
+    assert mismatches("In the loop test the Tavik 5 lasted 700 minutes.", test) == []
+
+
+def test_a_sentence_withholding_what_the_claim_says_was_withheld_supports_it():
+    from factcheck.verify import cue_adjusted, withheld_alike
+
+    said = "Ferrovane's chief executive would not say how much revenue the company expects to lose because of the price cuts."
+    given = "She declined to say how much revenue the company expected to give up as a result of the cuts."
+    assert withheld_alike(said, given)
+    support, refute = cue_adjusted(said, given, 0.1, 0.3)
+    assert support > 0.5 > refute
+    # Another detail withheld, or the same sentence against a claim that gives the detail, is no support.
+    assert not withheld_alike("Ferrovane would not say how many staff it will hire.", given)
+    assert not withheld_alike("Ferrovane expects to lose $40 million of revenue because of the price cuts.", given)
+    assert cue_adjusted("Ferrovane would not say how many staff it will hire.", given, 0.1, 0.3) == (0.1, 0.3)
+
+
+def test_a_year_that_dates_only_the_figure_compared_with_is_not_the_claims_year():
+    from factcheck.cues import figures_agree, stated_years
+
+    profit = ("Net income climbed to $212 million, or 48 cents a share, from $145 million, or 33 cents a share, in the "
+              "second quarter of 2025.")
+    assert stated_years("Drevant's net income for the second quarter of 2026 was $212 million.", profit) == set()
+    assert mismatches("Drevant's net income for the second quarter of 2026 was $212 million.", profit) == []
+    assert figures_agree("Drevant's net income for the second quarter of 2026 was $212 million.", profit)
+    # The figure compared with keeps its year: $145 million is 2025's.
+    assert mismatches("Drevant's net income for the second quarter of 2026 was $145 million.", profit) != []
+    assert stated_years("Drevant's net income for the second quarter of 2026 was $145 million.", profit) == {2025}
