@@ -45,7 +45,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # gate (`verify.NLIVerifier`); 19: durations in hours and minutes are one figure in minutes ("14 hours and 10 minutes"
 # is 850 minutes; `durations`) and "longer", "faster", "heavier" ... ask for a worked-out difference, a sentence that
 # withholds what the claim says was withheld supports it (`verify.withheld_alike`), and a year that dates only the
-# figure the evidence compares with is not the claim's year (`stated_years`).
+# figure the evidence compares with is not the claim's year (`stated_years`); "did not break out" and "was not
+# included" say a detail was not given (`undisclosed`).
 CUES_VERSION = 19
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -765,11 +766,14 @@ def moved_place(claim: str, evidence: str) -> bool:
 
 
 # A sentence that says a detail was not given: "declined to comment on whether ...", "has not said how much ...",
-# "did not give an opening date for ...", "a vendor, which it did not name".
+# "did not give an opening date for ...", "a vendor, which it did not name", "did not break out subscriber numbers by
+# country", "a cycle rating for the standard model was not included in the announcement".
 _UNDISCLOSED = re.compile(r"\b(?:did not|didn't|has not|hasn't|have not|haven't|would not|wouldn't|declined to|refused to|"
                           r"does not|doesn't)\s+(?:yet\s+)?(?:say|said|disclose|disclosed|give|given|name|named|specify|"
-                          r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified)\b"
-                          r"|\b(?:not|un)\s?disclosed\b", re.IGNORECASE)
+                          r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified|break out)\b"
+                          r"|\b(?:not|un)\s?disclosed\b|\b(?:was|were|is|are|has been|have been|had been)\s+not\s+(?:included|"
+                          r"given|provided|published|released|made public|broken out|specified|named|revealed|shared)\b",
+                          re.IGNORECASE)
 
 
 _TITLE_WORD = re.compile(r"[A-Z][a-z]{3,}(?:'s|\u2019s)?")

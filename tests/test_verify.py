@@ -724,6 +724,8 @@ def test_a_sentence_saying_the_detail_was_not_given_does_not_refute_a_claim_that
     assert undisclosed(silent) and undisclosed("The vendor, which it did not name, is in Asia.")
     assert undisclosed("Voltaris declined to comment on whether it plans price cuts.")
     assert not undisclosed("Wardline has not paid and does not intend to pay the ransom.")
+    assert undisclosed("The company did not break out subscriber numbers by country.")
+    assert undisclosed("A cycle rating for the standard Vessa cell was not included in the announcement.")
     assert cue_adjusted("Murmur expects its reorganisation to save about $250 million a year.", silent, 0.05, 0.8) == (0.05, 0.2)
     # A claim about what was not disclosed is left to the model.
     assert cue_adjusted("Murmur has not said how much the reorganisation will save.", silent, 0.7, 0.2) == (0.7, 0.2)
