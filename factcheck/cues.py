@@ -46,7 +46,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # is 850 minutes; `durations`) and "longer", "faster", "heavier" ... ask for a worked-out difference, a sentence that
 # withholds what the claim says was withheld supports it (`verify.withheld_alike`), and a year that dates only the
 # figure the evidence compares with is not the claim's year (`stated_years`); "did not break out" and "was not
-# included" say a detail was not given (`undisclosed`).
+# included" say a detail was not given (`undisclosed`), and a sentence whose figures measure something other than the
+# claim's may refute it only a little (`other_measure`, `verify.MEASURE_CAP`).
 CUES_VERSION = 19
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -947,3 +948,47 @@ def sibling_detail(claim: str, evidence: str) -> bool:
     theirs = {w for m in _IN_ANY_PLACE.finditer(evidence) for w in m.group(1).split()}
     ours, theirs = ours - _CALENDAR_TITLES, theirs - _CALENDAR_TITLES     # "in March" is no place
     return bool(ours) and not ours & _words_of(evidence) and bool(theirs) and not theirs & _words_of(claim)
+
+
+# Words next to a figure that say what it counts but not what it is of: currencies, scales, units, bounds.
+_NOT_HEADS = _UNITS | frozenset(_UNIT_FACTOR) | _ESTIMATE | frozenset(
+    "kroner krona kronor crowns won rand reais real pesos lira zloty forint koruna cents pence share shares a an the of "
+    "at to from by for in on and or with up down more than less over under some per year years month months day days "
+    "week weeks quarter quarters half last next previous earlier later ago annual annually daily monthly weekly quarterly "
+    "first second third fourth each apiece".split())
+_HEAD_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
+
+
+def figure_heads(text: str, reach: int = 4) -> set[str]:
+    """The stemmed words right before and after each figure of the text (`reach` words each side, lower-case, not
+    units, currencies, scales or bounds): what the figures measure ("handles about 120,000 parcels a day": handl,
+    parcel; "valued the company at 5 billion kroner": valu, compani)."""
+    from factcheck.lexical import tokenize
+
+    text = ranges_scaled(durations(spelled_numbers(_DAY.sub(r"\1", month_first(text)))))
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        raw, unit = match.group(1), match.group(2)
+        if (not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw)) or _ends_name(text, match):
+            continue
+        before = text[max(0, match.start() - 80):match.start()].split()[-2 * reach:][::-1]
+        after = text[match.end():match.end() + 80].split()[:2 * reach]
+        for side in (before, after):
+            words = [w.strip(".,;:!?()\"'\u201c\u201d\u2019") for w in side]
+            found |= set([w for w in words if _HEAD_WORD.fullmatch(w) and w not in _NOT_HEADS and w not in STOPWORDS][:reach])
+    return set(tokenize(" ".join(found)))
+
+
+def other_measure(claim: str, evidence: str) -> bool:
+    """Whether the evidence's figures measure something other than the claim's: the claim gives a telling figure, the
+    evidence gives figures, none of them the claim's, and no word next to them is a word next to the claim's
+    (`figure_heads`): "Skarnwell raised 1.2 billion Norwegian kroner in a funding round last year" does not refute
+    "Skarnwell's funding round last year valued the company at 5 billion Norwegian kroner"; "reported first-quarter
+    revenue of $4.82 billion" does not refute "shipped more than 100,000 accelerators in the first quarter"."""
+    claim_text = _DAY.sub(r"\1", month_first(claim))
+    telling = [(value, bound) for value, raw, unit, bound in _qualified(claim_text, names_too=False) if _telling(raw, unit)]
+    given = quantities(_DAY.sub(r"\1", month_first(evidence)), names_too=False)
+    if not telling or not given or any(_fits(v, bound, g) for v, bound in telling for g in given | derived(claim, evidence)):
+        return False
+    mine, theirs = figure_heads(claim), figure_heads(evidence)
+    return len(mine) >= 2 and bool(theirs) and not mine & theirs

@@ -16,6 +16,7 @@ from typing import Iterable, Protocol, Sequence
 import numpy as np
 
 from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names, names_none,
+                            other_measure,
                             post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
                             undisclosed_removed)
 from factcheck.lexical import STOPWORDS, tokenize
@@ -245,6 +246,8 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
         return support, UNDISCLOSED_REFUTE
     if SIBLING_CAP is not None and max(support, refute) > SIBLING_CAP and sibling_detail(claim, evidence):
         return min(support, SIBLING_CAP), min(refute, SIBLING_CAP)
+    if MEASURE_CAP is not None and refute > MEASURE_CAP and other_measure(claim, evidence):
+        refute = MEASURE_CAP
     if post_holder_swap(claim, evidence) or post_changed(claim, evidence):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
@@ -311,6 +314,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
 MOVED_SHARE = 0.5                  # a place moved needs half of the claim's own words restated
 UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
 SIBLING_CAP = 0.2                 # what a sentence giving the claim's figures for a sibling may support or refute
+MEASURE_CAP = 0.2                 # what a sentence whose figures measure something else may refute (`cues.other_measure`)
 UNNAMED_CAP = 0.2                 # what a passage naming none of the claim's names may support or refute (`cues.names_none`)
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure

@@ -567,7 +567,9 @@ def test_similarity_gate_ignores_contradictions_from_sentences_about_something_e
     [ignored, refuted] = gated.verify([claim, claim], [[hit(1, unrelated)], [hit(2, restated)]])
     assert ignored.label is Label.NOT_ENOUGH_INFO and refuted.label is Label.REFUTED
     assert "simgate0.25-0.45" in gated.version   # recorded with each verdict
-    [ungated] = NLIVerifier(ContradictingScorer()).verify([claim], [[hit(1, unrelated)]])
+    # Without the gate the model's contradiction stands (the cues would cap it: the sentence's figure measures another
+    # thing, `cues.other_measure`).
+    [ungated] = NLIVerifier(ContradictingScorer(), cues=False).verify([claim], [[hit(1, unrelated)]])
     assert ungated.label is Label.REFUTED
 
 
@@ -1129,3 +1131,21 @@ def test_a_year_that_dates_only_the_figure_compared_with_is_not_the_claims_year(
     # The figure compared with keeps its year: $145 million is 2025's.
     assert mismatches("Drevant's net income for the second quarter of 2026 was $145 million.", profit) != []
     assert stated_years("Drevant's net income for the second quarter of 2026 was $145 million.", profit) == {2025}
+
+
+def test_a_sentence_whose_figures_measure_something_else_does_not_refute():
+    from factcheck.cues import figure_heads, other_measure
+    from factcheck.verify import MEASURE_CAP, cue_adjusted
+
+    valued = "Tarnholt Orbital's latest share sale valued the company at 5 billion Norwegian kroner."
+    raised = "Tarnholt raised 1.2 billion Norwegian kroner from Fjellmark Capital and operates two test satellites."
+    assert {"valu", "compani"} <= figure_heads(valued)
+    assert other_measure(valued, raised)
+    assert cue_adjusted(valued, raised, 0.05, 0.8) == (0.05, MEASURE_CAP)
+    shipped = "Merrowind shipped more than 100,000 MX-9 accelerators in the first quarter of 2026."
+    assert other_measure(shipped, "Merrowind reported first-quarter revenue of $4.82 billion, up 31% from $3.68 billion.")
+    # The same measure with another figure still refutes, and so does nothing that gives the claim's figure or works it out.
+    assert not other_measure(shipped, "Merrowind shipped 80,000 MX-9 accelerators in the first quarter.")
+    assert not other_measure(valued, "The sale valued Tarnholt at 4 billion Norwegian kroner.")
+    assert not other_measure("Korvant's capital spending was $147 million higher than a year earlier.",
+                             "Capital expenditures were $391 million, compared with $244 million a year earlier.")
