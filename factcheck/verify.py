@@ -626,7 +626,10 @@ class NLIVerifier:
                 if lacking[c, h] and not (support >= 0.5 and derived_agree(claims[c], text)):
                     support = 0.0     # (a figure the claim works out from two of the sentence's is not missing)
                 elif self.related is not None and support < 0.5 and refute < 0.5 and related_restatement(
-                        claims[c], text, hits[c][h].dense, self.related):
+                        claims[c], text, hits[c][h].dense, self.related) and not (
+                        SIBLING_CAP is not None and sibling_detail(claims[c], text)):
+                    # (a sibling's sentence, capped by `cue_adjusted`, stays capped: it reads as related but says
+                    # nothing of the claim's own thing)
                     support += (1.0 - support - refute) * RELATED_WEIGHT
                 if unnamed.get((c, h)):
                     support, refute = min(support, UNNAMED_CAP), min(refute, UNNAMED_CAP)

@@ -1149,3 +1149,16 @@ def test_a_sentence_whose_figures_measure_something_else_does_not_refute():
     assert not other_measure(valued, "The sale valued Tarnholt at 4 billion Norwegian kroner.")
     assert not other_measure("Korvant's capital spending was $147 million higher than a year earlier.",
                              "Capital expenditures were $391 million, compared with $244 million a year earlier.")
+
+
+def test_a_sibling_s_sentence_stays_capped_however_related_it_reads():
+    from factcheck.verify import NLIVerifier, related_restatement
+
+    claim = "Ground-level noise from Tallowin's delivery drones in Hobart averaged 58 decibels."
+    sibling = "Measurements of Tallowin's delivery drones taken in Darwin averaged 58 decibels at ground level."
+    assert related_restatement(claim, sibling, 0.9, 0.55)     # the baseline's reading: close, no figure differs
+    [verdict] = NLIVerifier(NeutralScorer(), related=0.55).verify([claim], [[hit(1, sibling, dense=0.9)]])
+    assert verdict.label is Label.NOT_ENOUGH_INFO
+    # The claim's own place is support as related as before.
+    [own] = NLIVerifier(NeutralScorer(), related=0.55).verify([claim], [[hit(1, sibling.replace("Darwin", "Hobart"), dense=0.9)]])
+    assert own.label is Label.SUPPORTED
