@@ -48,7 +48,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # figure the evidence compares with is not the claim's year (`stated_years`); "did not break out" and "was not
 # included" say a detail was not given (`undisclosed`), and a sentence whose figures measure something other than the
 # claim's may refute it only a little (`other_measure`, `verify.MEASURE_CAP`); a sibling's sentence capped by
-# `verify.SIBLING_CAP` gets no support from the relatedness cue (`verify.NLIVerifier`).
+# `verify.SIBLING_CAP` gets no support from the relatedness cue (`verify.NLIVerifier`), and a sentence that gives all
+# the claim's figures in its own words, in no other direction or variant, turns a contradiction into support
+# (`verify.agrees_in_own_words`).
 CUES_VERSION = 19
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"

@@ -15,8 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (derived_agree, figures_agree, figures_missing, mismatches, moved_place, names, names_none,
-                            other_measure,
+from factcheck.cues import (best_clause, derived_agree, direction, figures_agree, figures_missing, mismatches, moved_place,
+                            name_variants, names, names_none, other_measure,
                             post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
                             undisclosed_removed)
 from factcheck.lexical import STOPWORDS, tokenize
@@ -265,6 +265,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     shared = overlap(claim, evidence)
     if refute >= 0.2 and refute > support and (
             (agree_overlap is not None and shared >= agree_overlap and figures_agree(claim, evidence))
+            or (agree_overlap is not None and AGREE_OWN is not None and agrees_in_own_words(claim, evidence))
             or (agree_overlap is not None and works_out(claim, evidence))
             or (paraphrase is not None and cosine is not None and cosine >= paraphrase
                 and not mismatches(claim, evidence, bounds=False))):
@@ -417,6 +418,21 @@ def bounded_version(version: str, limit: int = VERSION_CHARS) -> str:
 
 
 DERIVED_OVERLAP = 0.3  # the share of the claim's words a sentence that gives a worked-out figure must use (session 27; 0.5 before)
+
+
+AGREE_OWN = 0.4   # the share of the claim's own words a sentence that gives all its figures must use (session 30)
+
+
+def agrees_in_own_words(claim: str, evidence: str) -> bool:
+    """Whether the evidence gives every figure of the claim (`cues.figures_agree`) and uses AGREE_OWN of the claim's own
+    words (`own_share`), where the clause that gives the figures turns no direction of the claim's and neither it nor the
+    sentence names another variant of the claim's names: "The average parcel weighed 780 grams" for "The average parcel
+    carried in Aerquill's Melbourne and Brisbane drone trial weighed 0.78 kilograms", which shares three of the claim's
+    eleven words (under the agreement cue's overlap) but all of what it says of the parcel besides its names."""
+    if own_share(claim, evidence) < AGREE_OWN or not figures_agree(claim, evidence):
+        return False
+    clause = best_clause(claim, evidence, figures=True)
+    return direction(claim) * direction(clause) >= 0 and not name_variants(claim, evidence) and not name_variants(claim, clause)
 
 
 WITHHELD_SHARE = 0.5   # the share of what a claim says was withheld that a sentence withholding it must restate

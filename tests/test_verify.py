@@ -1162,3 +1162,18 @@ def test_a_sibling_s_sentence_stays_capped_however_related_it_reads():
     # The claim's own place is support as related as before.
     [own] = NLIVerifier(NeutralScorer(), related=0.55).verify([claim], [[hit(1, sibling.replace("Darwin", "Hobart"), dense=0.9)]])
     assert own.label is Label.SUPPORTED
+
+
+def test_a_sentence_giving_the_claims_figures_in_its_own_words_turns_a_contradiction_into_support():
+    from factcheck.verify import agrees_in_own_words, cue_adjusted
+
+    claim = "The average parcel carried in Halvory's Hobart and Darwin drone trial weighed 0.78 kilograms."
+    given = "The average parcel weighed 780 grams; most were pharmacy products."
+    assert agrees_in_own_words(claim, given)
+    support, refute = cue_adjusted(claim, given, 0.05, 0.6, agree_overlap=0.6)
+    assert support > 0.5 > refute
+    # Not where the clause turns the claim's direction, names another variant, or gives another figure.
+    assert not agrees_in_own_words("Vessel's automotive revenue grew 9 percent in the first quarter.",
+                                   "Data-centre revenue rose 20 percent, while automotive revenue fell 9 percent.")
+    assert not agrees_in_own_words("The Tarro 5 Pro weighs 780 grams.", "The Tarro 5 weighs 780 grams.")
+    assert not agrees_in_own_words(claim, "The average parcel weighed 870 grams.")
