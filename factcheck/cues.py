@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from factcheck.lexical import SCALE as _SCALE, STOPWORDS
+from factcheck.lexical import SCALE as _SCALE, STOPWORDS, tokenize
 from factcheck.reldates import _MONTHS
 
 # A number joined to a word by a hyphen names something ("IL-10", "kinesin-8", "V-9302", "COVID-19",
@@ -522,7 +522,8 @@ def stated_years(claim: str, evidence: str) -> set[int]:
     if not marker:
         return found
     before = evidence[:marker.start()]
-    figures = [(value, bound) for value, _, _, bound in _qualified(_DAY.sub(r"\1", month_first(claim)), names_too=False)]
+    claim = _DAY.sub(r"\1", month_first(claim))
+    figures = [(value, bound) for value, _, _, bound in _qualified(claim, names_too=False)]
     given = quantities(_DAY.sub(r"\1", month_first(before)), names_too=False)
     if not figures or not all(any(_fits(v, bound, g) for g in given) for v, bound in figures):
         return found
@@ -614,7 +615,8 @@ def _same_frame(claim: str, evidence: str, named: str, year_before: bool = False
 # ... by 9 euros", "grew by more than 800"), a ratio ("four times the load") or a total ("127 million in total").
 _CHANGE_WORDS = re.compile(r"\b(?:by|added|adds|adding|gained|gains|more|fewer|less|higher|lower|increase[ds]?|"
                            r"decrease[ds]?|rise|rises|rose|grew|grow|grows|jump(?:ed|s)?|drop(?:ped|s)?|fell|falls|cut|"
-                           r"difference|gap|extra|additional|longer|shorter|faster|slower|heavier|lighter)\b", re.IGNORECASE)
+                           r"difference|gap|extra|additional|longer|shorter|faster|slower|heavier|lighter)\b",
+                           re.IGNORECASE)
 _RATIO_WORDS = re.compile(r"\b(?:times|fold)\b|-fold\b", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(r"\b(?:total|combined|in all|altogether|together|overall|cumulative)\b", re.IGNORECASE)
 _PERCENT_FIGURE = re.compile(r"\d\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
@@ -774,9 +776,10 @@ def moved_place(claim: str, evidence: str) -> bool:
 # country", "a cycle rating for the standard model was not included in the announcement".
 _UNDISCLOSED = re.compile(r"\b(?:did not|didn't|has not|hasn't|have not|haven't|would not|wouldn't|declined to|refused to|"
                           r"does not|doesn't)\s+(?:yet\s+)?(?:say|said|disclose|disclosed|give|given|name|named|specify|"
-                          r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified|break out)\b"
-                          r"|\b(?:not|un)\s?disclosed\b|\b(?:was|were|is|are|has been|have been|had been)\s+not\s+(?:included|"
-                          r"given|provided|published|released|made public|broken out|specified|named|revealed|shared)\b",
+                          r"specified|reveal|revealed|comment|confirm|confirmed|provide|provided|identify|identified|"
+                          r"break out)\b|\b(?:not|un)\s?disclosed\b"
+                          r"|\b(?:was|were|is|are|has been|have been|had been)\s+not\s+(?:included|given|provided|"
+                          r"published|released|made public|broken out|specified|named|revealed|shared)\b",
                           re.IGNORECASE)
 
 
@@ -954,11 +957,11 @@ def sibling_detail(claim: str, evidence: str) -> bool:
 
 
 # Words next to a figure that say what it counts but not what it is of: currencies, scales, units, bounds.
-_NOT_HEADS = _UNITS | frozenset(_UNIT_FACTOR) | _ESTIMATE | frozenset(
-    "kroner krona kronor crowns won rand reais real pesos lira zloty forint koruna cents pence share shares a an the of "
-    "at to from by for in on and or with up down more than less over under some per year years month months day days "
-    "week weeks quarter quarters half last next previous earlier later ago annual annually daily monthly weekly quarterly "
-    "first second third fourth each apiece".split())
+_NOT_HEADS = STOPWORDS | _UNITS | frozenset(_UNIT_FACTOR) | _ESTIMATE | frozenset(
+    "kroner krona kronor crowns won rand reais real pesos lira zloty forint koruna cents pence share shares up down "
+    "more than less over under some per year years month months day days week weeks quarter quarters half last next "
+    "previous earlier later ago annual annually daily monthly weekly quarterly first second third fourth each "
+    "apiece".split())
 _HEAD_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 
 
@@ -966,8 +969,6 @@ def figure_heads(text: str, reach: int = 4) -> set[str]:
     """The stemmed words right before and after each figure of the text (`reach` words each side, lower-case, not
     units, currencies, scales or bounds): what the figures measure ("handles about 120,000 parcels a day": handl,
     parcel; "valued the company at 5 billion kroner": valu, compani)."""
-    from factcheck.lexical import tokenize
-
     text = ranges_scaled(durations(spelled_numbers(_DAY.sub(r"\1", month_first(text)))))
     found: set[str] = set()
     for match in _NUMBER.finditer(text):
@@ -978,7 +979,7 @@ def figure_heads(text: str, reach: int = 4) -> set[str]:
         after = text[match.end():match.end() + 80].split()[:2 * reach]
         for side in (before, after):
             words = [w.strip(".,;:!?()\"'\u201c\u201d\u2019") for w in side]
-            found |= set([w for w in words if _HEAD_WORD.fullmatch(w) and w not in _NOT_HEADS and w not in STOPWORDS][:reach])
+            found |= set([w for w in words if _HEAD_WORD.fullmatch(w) and w not in _NOT_HEADS][:reach])
     return set(tokenize(" ".join(found)))
 
 
@@ -989,9 +990,12 @@ def other_measure(claim: str, evidence: str) -> bool:
     "Skarnwell's funding round last year valued the company at 5 billion Norwegian kroner"; "reported first-quarter
     revenue of $4.82 billion" does not refute "shipped more than 100,000 accelerators in the first quarter"."""
     claim_text = _DAY.sub(r"\1", month_first(claim))
-    telling = [(value, bound) for value, raw, unit, bound in _qualified(claim_text, names_too=False) if _telling(raw, unit)]
+    telling = [(value, bound) for value, raw, unit, bound in _qualified(claim_text, names_too=False)
+               if _telling(raw, unit)]
     given = quantities(_DAY.sub(r"\1", month_first(evidence)), names_too=False)
-    if not telling or not given or any(_fits(v, bound, g) for v, bound in telling for g in given | derived(claim, evidence)):
+    if not telling or not given:
         return False
+    if any(_fits(v, bound, g) for v, bound in telling for g in given | derived(claim, evidence)):
+        return False          # the claim's figure, given or worked out: the same measure
     mine, theirs = figure_heads(claim), figure_heads(evidence)
     return len(mine) >= 2 and bool(theirs) and not mine & theirs

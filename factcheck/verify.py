@@ -15,9 +15,9 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (best_clause, derived_agree, direction, figures_agree, figures_missing, mismatches, moved_place,
-                            name_variants, names, names_none, other_measure,
-                            post_changed, post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
+from factcheck.cues import (best_clause, derived_agree, direction, figures_agree, figures_missing, mismatches,
+                            moved_place, name_variants, names, names_none, other_measure, post_changed,
+                            post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
                             undisclosed_removed)
 from factcheck.lexical import STOPWORDS, tokenize
 from factcheck.records import Evidence, Hit, Label, Stance, Verdict
@@ -241,6 +241,11 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     sentence that states the claim's fact, and the cues find nothing changed ("Employees in the United States who
     lose their jobs will receive 16 weeks of base pay plus two additional weeks for each year of service": 0.48 /
     0.47 for "... who are laid off will get 16 weeks of base pay plus two extra weeks for every year of service").
+    Session 30 (cues 19): after (1), a sentence whose figures measure another thing than the claim's refutes at most
+    MEASURE_CAP (`cues.other_measure`: "raised 1.2 billion kroner" against "valued the company at 5 billion kroner");
+    before (4), a sentence that withholds what the claim says was withheld supports it (`withheld_alike`); and the
+    agreement cue also takes a sentence that gives every figure of the claim in AGREE_OWN of its own words
+    (`agrees_in_own_words`).
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
@@ -315,7 +320,7 @@ def refutation_gate(claim: str, evidence: str, low: float = 0.25, high: float = 
 MOVED_SHARE = 0.5                  # a place moved needs half of the claim's own words restated
 UNDISCLOSED_REFUTE = 0.2          # what a sentence saying the detail was not given may refute, at most
 SIBLING_CAP = 0.2                 # what a sentence giving the claim's figures for a sibling may support or refute
-MEASURE_CAP = 0.2                 # what a sentence whose figures measure something else may refute (`cues.other_measure`)
+MEASURE_CAP = 0.2                 # what a sentence whose figures measure another thing may refute (`other_measure`)
 UNNAMED_CAP = 0.2                 # what a passage naming none of the claim's names may support or refute (`cues.names_none`)
 SWAP_WORDS, SWAP_SHARE = 3, 0.75   # a name swap needs a claim that says this much besides its names, restated
 _FIGURE_WORDS = frozenset("thousand million billion trillion percent per cent".split())   # parts of a figure
@@ -424,15 +429,16 @@ AGREE_OWN = 0.4   # the share of the claim's own words a sentence that gives all
 
 
 def agrees_in_own_words(claim: str, evidence: str) -> bool:
-    """Whether the evidence gives every figure of the claim (`cues.figures_agree`) and uses AGREE_OWN of the claim's own
-    words (`own_share`), where the clause that gives the figures turns no direction of the claim's and neither it nor the
-    sentence names another variant of the claim's names: "The average parcel weighed 780 grams" for "The average parcel
-    carried in Aerquill's Melbourne and Brisbane drone trial weighed 0.78 kilograms", which shares three of the claim's
-    eleven words (under the agreement cue's overlap) but all of what it says of the parcel besides its names."""
+    """Whether the evidence gives every figure of the claim (`cues.figures_agree`) and uses AGREE_OWN of the claim's
+    own words (`own_share`), where the clause that gives the figures turns no direction of the claim's and neither it
+    nor the sentence names another variant of the claim's names: "The average parcel weighed 780 grams" for "The
+    average parcel carried in Aerquill's Melbourne and Brisbane drone trial weighed 0.78 kilograms", which shares three
+    of the claim's eleven words (under the agreement cue's overlap) but most of what it says besides its names."""
     if own_share(claim, evidence) < AGREE_OWN or not figures_agree(claim, evidence):
         return False
     clause = best_clause(claim, evidence, figures=True)
-    return direction(claim) * direction(clause) >= 0 and not name_variants(claim, evidence) and not name_variants(claim, clause)
+    return (direction(claim) * direction(clause) >= 0 and not name_variants(claim, evidence)
+            and not name_variants(claim, clause))
 
 
 WITHHELD_SHARE = 0.5   # the share of what a claim says was withheld that a sentence withholding it must restate
