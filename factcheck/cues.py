@@ -198,11 +198,16 @@ def ranges_scaled(text: str) -> str:
     return _RANGE.sub(scaled, text)
 
 
+def _as_figures(text: str) -> str:
+    """The text with its numbers in words, durations and ranges written as the figures `_NUMBER` reads."""
+    return ranges_scaled(durations(spelled_numbers(text)))
+
+
 def _qualified(text: str, names_too: bool = True):
     """(scaled value, digits as written, unit, bound) per figure, numbers written as words included
     (`spelled_numbers`); bound: ("over" | "under" | "about" | "", the tolerance of "about": half a unit of the
     figure's last digit)."""
-    text = ranges_scaled(durations(spelled_numbers(text)))
+    text = _as_figures(text)
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
         if not unit and "," not in raw and "." not in raw and _YEAR.fullmatch(raw):
@@ -631,7 +636,7 @@ def derived(claim: str, evidence: str) -> set[float]:
     if not (change or ratio or total):
         return set()
     percent = bool(_PERCENT_FIGURE.search(claim))
-    text = durations(spelled_numbers(_DAY.sub(r"\1", month_first(evidence))))
+    text = _as_figures(_DAY.sub(r"\1", month_first(evidence)))
     # (value, whether a percentage): the unit group does not keep a "%" before a space, so the text after it is read.
     given = sorted({(value, bool(_PERCENT_AFTER.match(text, text.find(raw) + len(raw))))
                     for value, raw, _ in _figures(text, names_too=False)})
@@ -926,6 +931,7 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)   # asked twice of a sentence: by `verify.cue_adjusted` and before the relatedness cue
 def sibling_detail(claim: str, evidence: str) -> bool:
     """Whether the evidence gives the claim's own figures for a sibling of the claim's thing, naming neither the
     claim's variant nor its place: another variant ("Its flagship DM-900 ... delivers efficiency of up to 98.5%" for
@@ -969,7 +975,7 @@ def figure_heads(text: str, reach: int = 4) -> set[str]:
     """The stemmed words right before and after each figure of the text (`reach` words each side, lower-case, not
     units, currencies, scales or bounds): what the figures measure ("handles about 120,000 parcels a day": handl,
     parcel; "valued the company at 5 billion kroner": valu, compani)."""
-    text = ranges_scaled(durations(spelled_numbers(_DAY.sub(r"\1", month_first(text)))))
+    text = _as_figures(_DAY.sub(r"\1", month_first(text)))
     found: set[str] = set()
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), match.group(2)
