@@ -50,8 +50,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # claim's may refute it only a little (`other_measure`, `verify.MEASURE_CAP`); a sibling's sentence capped by
 # `verify.SIBLING_CAP` gets no support from the relatedness cue (`verify.NLIVerifier`), and a sentence that gives all
 # the claim's figures in its own words, in no other direction or variant, turns a contradiction into support
-# (`verify.agrees_in_own_words`).
-CUES_VERSION = 19
+# (`verify.agrees_in_own_words`); 20: a sentence that gives the claim's figure for another thing and another figure
+# for the claim's refutes it (`figure_elsewhere`), and a place after "in the" is a sibling's place too.
+CUES_VERSION = 20
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
                        r"cannot|can't|won't|didn't|doesn't|don't|isn't|aren't|wasn't|weren't|hasn't|haven't)\b|n't\b",
@@ -735,8 +736,10 @@ def swapped_place(claim: str, evidence: str) -> bool:
 _PLACE = r"([A-Z][^\W\d_A-Z]+(?:[ -][A-Z][^\W\d_A-Z]+)*)(?![\w-])"
 _IN_PLACE = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}")
 _IN_PLACES = re.compile(rf"\b(?:in|near|outside)\s+{_PLACE}(?:,\s+{_PLACE})?")   # "in Austin, Texas"
-_IN_ANY_PLACE = re.compile(rf"\b(?:[Ii]n|near|outside)\s+{_PLACE}")   # also at a sentence's start: "In Tanzania, ..."
+# also at a sentence's start ("In Tanzania, ..."), and after "the" ("in the Philippines", "in the United States")
+_IN_ANY_PLACE = re.compile(rf"\b(?:[Ii]n|near|outside)\s+(?:the\s+)?{_PLACE}")
 _BEFORE_PLACE = re.compile(rf"([A-Za-z][\w-]*),?\s+(?:in|near|outside)\s+{_PLACE}")
+_BEFORE_THE_PLACE = re.compile(rf"([A-Za-z][\w-]*),?\s+(?:in|near|outside)\s+(?:the\s+)?{_PLACE}")
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -956,11 +959,84 @@ def sibling_detail(claim: str, evidence: str) -> bool:
         return True
     # A place after a name is where that thing is ("Bellhaven Regional Medical Center in Indiana": another state
     # refutes); after a common word, where a figure holds ("median latency in Kenya"): the sibling's place is no answer.
-    ours = {w for m in _BEFORE_PLACE.finditer(claim) if m.group(1).islower() for w in m.group(2).split()}
+    ours = {w for m in _BEFORE_THE_PLACE.finditer(claim) if m.group(1).islower() for w in m.group(2).split()}
     theirs = {w for m in _IN_ANY_PLACE.finditer(evidence) for w in m.group(1).split()}
     ours, theirs = ours - _CALENDAR_TITLES, theirs - _CALENDAR_TITLES     # "in March" is no place
     return bool(ours) and not ours & _words_of(evidence) and bool(theirs) and not theirs & _words_of(claim)
 
+
+
+# Where a sentence gives one figure for each of two things: "4,700 mAh in the Pyxara 4 and 5,300 mAh in the Pro",
+# "36 MW of IT capacity, against 24 MW in Warsaw", "up to 400 megabits per second compared with up to 150 Mbps on ...".
+_PAIRED = re.compile(r"\s*(?:;|,?\s+\b(?:and|while|whereas|against|compared with|compared to|versus|vs\.?)\s+)",
+                     re.IGNORECASE)
+_KIND_WORDS = _VARIANT | frozenset("base standard regular".split())   # a claim word that names a variant
+
+
+def _named_words(part: str, claim_words: set[str] | None = None) -> set[str]:
+    """The lower-case words of the names in a part of a sentence, not units written after a figure ("150 Mbps"; a
+    variant word stays: "Halcyne 8 Pro"); with `claim_words`, a capitalised first word counts only if it is one of them
+    ("Battery capacity is ...": a sentence's start, not a name)."""
+    part = part.strip()
+    found = {w.lower() for name in names(part) for w in name
+             if w.lower() in _KIND_WORDS or not re.search(rf"(?<![\w-])\d[\d,.]*\s*{re.escape(w)}\b", part)}
+    first = re.match(r"[\w-]+", part)
+    if claim_words is not None and first and first.group(0)[:1].isupper() and first.group(0).lower() not in claim_words:
+        found.discard(first.group(0).lower())
+    return found
+
+
+_CURRENCY_SIGN = re.compile(r"(?:[$\u20ac\u00a3\u00a5]|\b(?:US|C|A|S|NZ|HK)\$|\b(?:EUR|USD|GBP|NOK|SEK|DKK|CHF|JPY)\s?)$")
+
+
+def _kinds(text: str) -> set[str]:
+    """What each figure of the text counts, by the word after it (scale words passed over): "mah" of "4,700 mAh",
+    "years" of "seven years", "%" of "64 percent"; "money" after a currency sign or before a currency's name."""
+    text = _as_figures(text)
+    found = set()
+    for match in _NUMBER.finditer(text):
+        unit = (match.group(2) or "").lower()
+        after = re.match(r"\s*(?:(?:thousand|million|billion|trillion|bn|mn|m)\b\s*)?([A-Za-z]+)", text[match.end():])
+        word = after.group(1).lower() if after else ""
+        if _CURRENCY_SIGN.search(text[:match.start()]) or word in _UNITS - {"percent", "percentage", "per", "cent"}:
+            found.add("money")
+        elif unit in ("%", "percent") or word == "percent":
+            found.add("%")
+        elif word:
+            found.add(word)
+    return found
+
+
+def figure_elsewhere(claim: str, evidence: str) -> bool:
+    """Whether the evidence gives the claim's figure for another thing and another figure for the claim's own: a
+    sentence that pairs figures with things ("Battery capacity is 4,700 mAh in the Pyxara 4 and 5,300 mAh in the Pro"
+    against "The Quorlen Pyxara 4 has a 5,300 mAh battery"; "the Madrid facilities provide 36 MW of IT capacity,
+    against 24 MW in Warsaw" against "... Warsaw region launched with 36 MW"). The part that gives the claim's figure
+    names something the claim does not name and the other part does not name either, while the other part names
+    something of the claim's; or the other part names a variant word of the claim's ("Max") that the figure's part,
+    naming only the claim's words, lacks. Small models read such a sentence as support: the claim's figure and names
+    are all in it."""
+    if re.search(r"\bthan\b", claim):
+        return False          # "more paying subscribers than the 60.5 million analysts had forecast": a comparison
+    claim = _as_figures(_DAY.sub(r"\1", month_first(claim)))
+    ours = quantities(claim, names_too=False)
+    parts = [p for p in _PAIRED.split(_as_figures(_DAY.sub(r"\1", month_first(evidence)))) if p.strip()]
+    if not ours or len(parts) < 2:
+        return False
+    mine = _named_words(claim)
+    read = [(_named_words(p, mine), quantities(p, names_too=False), _kinds(p)) for p in parts]
+    for at, (named, given, kinds) in enumerate(read):
+        if not all(any(_close(a, b) for b in given) for a in ours):
+            continue
+        kinds |= _kinds(claim)
+        for other, (named2, given2, kinds2) in enumerate(read):
+            if (other == at or not named2 or not given2 or any(_close(a, b) for a in ours for b in given2)
+                    or not kinds & kinds2):
+                continue      # (another part's figure must count the same thing: "two companies" is no "800 MW")
+            if (named - mine - named2 and named2 & mine and not (mine & named - named2) & _KIND_WORDS) or (
+                    named and named <= mine and (named2 - named) & mine & _VARIANT):
+                return True
+    return False
 
 # Words next to a figure that say what it counts but not what it is of: currencies, scales, units, bounds.
 _NOT_HEADS = STOPWORDS | _UNITS | frozenset(_UNIT_FACTOR) | _ESTIMATE | frozenset(

@@ -15,8 +15,8 @@ from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
-from factcheck.cues import (best_clause, derived_agree, direction, figures_agree, figures_missing, mismatches,
-                            moved_place, name_variants, names, names_none, other_measure, post_changed,
+from factcheck.cues import (best_clause, derived_agree, direction, figure_elsewhere, figures_agree, figures_missing,
+                            mismatches, moved_place, name_variants, names, names_none, other_measure, post_changed,
                             post_holder_swap, sibling_detail, swapped_names, swapped_place, undisclosed,
                             undisclosed_removed)
 from factcheck.lexical import STOPWORDS, tokenize
@@ -245,7 +245,9 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
     MEASURE_CAP (`cues.other_measure`: "raised 1.2 billion kroner" against "valued the company at 5 billion kroner");
     before (4), a sentence that withholds what the claim says was withheld supports it (`withheld_alike`); and the
     agreement cue also takes a sentence that gives every figure of the claim in AGREE_OWN of its own words
-    (`agrees_in_own_words`).
+    (`agrees_in_own_words`). Session 31 (cues 20): with (2), a sentence that pairs figures with things and gives the
+    claim's figure for another one and another figure for the claim's ("4,700 mAh in the Pyxara 4 and 5,300 mAh in the
+    Pro" against "The Pyxara 4 has a 5,300 mAh battery", `cues.figure_elsewhere`) is evidence against it.
     """
     if refute > UNDISCLOSED_REFUTE and undisclosed(evidence) and not undisclosed(claim):
         return support, UNDISCLOSED_REFUTE
@@ -253,7 +255,7 @@ def cue_adjusted(claim: str, evidence: str, support: float, refute: float, weigh
         return min(support, SIBLING_CAP), min(refute, SIBLING_CAP)
     if MEASURE_CAP is not None and refute > MEASURE_CAP and other_measure(claim, evidence):
         refute = MEASURE_CAP
-    if post_holder_swap(claim, evidence) or post_changed(claim, evidence):
+    if post_holder_swap(claim, evidence) or post_changed(claim, evidence) or figure_elsewhere(claim, evidence):
         moved = support * weight
         return support - moved, refute + moved + (1.0 - support - refute) * weight
     if ((len(own_words(claim)) >= SWAP_WORDS and own_share(claim, evidence) >= SWAP_SHARE

@@ -1177,3 +1177,45 @@ def test_a_sentence_giving_the_claims_figures_in_its_own_words_turns_a_contradic
                                    "Data-centre revenue rose 20 percent, while automotive revenue fell 9 percent.")
     assert not agrees_in_own_words("The Tarro 5 Pro weighs 780 grams.", "The Tarro 5 weighs 780 grams.")
     assert not agrees_in_own_words(claim, "The average parcel weighed 870 grams.")
+
+
+def test_a_place_after_the_is_a_sibling_s_place_too():
+    from factcheck.cues import sibling_detail
+
+    # "in the Philippines", "in the United States": a place after "the" still says where the figure holds.
+    assert sibling_detail("Corvane's default rate in the Philippines is 2.4% of its lending there.",
+                          "Its chief executive said the default rate was 2.4% of the book in Malaysia.")
+    assert not sibling_detail("Corvane's default rate in the Philippines is 2.4% of its lending there.",
+                              "In the Philippines, the default rate was 2.4% of the book.")
+
+
+def test_the_claim_s_figure_given_for_another_thing_in_a_paired_sentence_refutes():
+    from factcheck.cues import figure_elsewhere
+    from factcheck.verify import cue_adjusted
+
+    paired = "Battery capacity is 4,900 mAh in the Tavrin 6 and 5,600 mAh in the Pro."
+    swapped = ("The Ostvell Tavrin 6 has a 5,600 mAh battery.", paired)
+    assert figure_elsewhere(*swapped)
+    support, refute = cue_adjusted(*swapped, 0.9, 0.05)
+    assert refute > 0.5 > support
+    # A place's figure against another place's, and a variant the claim names that the figure's part lacks.
+    assert figure_elsewhere("Pellova Cloud's Lisbon region opened with 40 MW of IT capacity.",
+                            "At launch the Porto halls provide 40 MW of IT capacity, against 28 MW in Lisbon.")
+    assert figure_elsewhere("Brennet Fibre Max offers download speeds of 200 megabits per second.",
+                            "Brennet Fibre Max, which offers up to 900 megabits per second compared with up to 200 Mbps "
+                            "on Brennet Fibre, costs €10 more.")
+    assert figure_elsewhere("Ostvell promises six years of updates for the standard Ostvell Tavrin 6.",
+                            "Ostvell promises six years of updates for the Tavrin 6 Pro and four years for the Tavrin 6.")
+    # Not the figure's own thing, nor another part that counts something else ("two companies"), nor a figure
+    # the claim compares with ("than"), nor a part that names the claim's own variant ("Base").
+    assert not figure_elsewhere("The Ostvell Tavrin 6 Pro has a 5,600 mAh battery.", paired)
+    assert not figure_elsewhere("The Ostvell Tavrin 6 has a 4,900 mAh battery.", paired)
+    assert not figure_elsewhere("Pellova Cloud will buy 300 MW of wind power from Strand Renewables.",
+                                "Pellova Cloud has agreed to buy 300 megawatts of wind and solar power from Strand "
+                                "Renewables, the two companies said.")
+    assert not figure_elsewhere("Brennet ended the year with more subscribers than the 4.2 million analysts expected.",
+                                "Brennet ended the year with 4.5 million subscribers and ahead of the 4.2 million that "
+                                "analysts polled by Varrow had expected.")
+    assert not figure_elsewhere("Tallmoor's Verda-2 Base model has 60 billion parameters.",
+                                "The family has Verda-2 Mini, with 7 billion parameters, Verda-2 Base, with 60 billion "
+                                "parameters, and Verda-2 Max, with 400 billion parameters.")
