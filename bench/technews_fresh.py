@@ -13,7 +13,8 @@ session 23) is run once in session 24, `technews_fresh12` (written blind in sess
 `technews_fresh15` (written blind in session 25) is run once in session 26, `technews_fresh16` (written blind in
 session 26) and `technews_fresh17` (written blind in session 27) are run once in session 27, `technews_fresh18` and
 `technews_fresh19` in session 28, `technews_fresh20` and `technews_fresh21` in session 29 and `technews_fresh22` and
-`technews_fresh23` in session 30; `technews_fresh24` (written blind in session 30, not run) is the next held-out check.
+`technews_fresh23` in session 30, `technews_fresh24` in session 31; `technews_fresh25` (written blind in session 31, not
+run) is the next held-out check.
 
     python bench/technews_fresh.py --verifier packaged:factcheck-verifier --out bench/results/technews_fresh.txt
     python bench/technews_fresh.py --set technews_fresh2 --verifier baseline --verifier packaged:factcheck-verifier

@@ -4,8 +4,8 @@ Each variant is the product's cross-encoder verifier (`pipeline.verifier_options
 cues) with some options changed; its confidence maps are fitted on the 175 SciFact train claims held out of
 training, as `bench/calibrate_verdicts.py` does for the shipped one. Choices are made on the held-out train
 share and the tech-news dev sets (`examples/`, `bench/data/technews_retrieval.jsonl`, `technews_fresh`, and
-`technews_fresh2` to `technews_fresh23` after their one held-out run); SciFact dev is only reported. The held-out
-`technews_fresh24` (written blind in session 30) is run only with `--final`, once. Since session 25 the shipped
+`technews_fresh2` to `technews_fresh24` after their one held-out run); SciFact dev is only reported. The held-out
+`technews_fresh25` (written blind in session 31) is run only with `--final`, once. Since session 25 the shipped
 verifier is trained on `technews_fresh` to `technews_fresh13` (`docs/verifier.md`, "Third stage"): its numbers on
 those are in-sample.
 
@@ -33,7 +33,7 @@ from examples_verdicts import expected_claims, technews_claims  # noqa: E402
 from technews_fresh import fresh_sets  # noqa: E402
 
 
-HELD_OUT = ("technews_fresh24",)   # written blind in session 30, not run yet
+HELD_OUT = ("technews_fresh25",)   # written blind in session 31, not run yet
 
 
 def tech_sets(final: bool) -> dict[str, tuple[Path, list[dict]]]:
