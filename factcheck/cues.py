@@ -989,6 +989,12 @@ def _named_words(part: str, claim_words: set[str] | None = None) -> set[str]:
 _CURRENCY_SIGN = re.compile(r"(?:[$\u20ac\u00a3\u00a5]|\b(?:US|C|A|S|NZ|HK)\$|\b(?:EUR|USD|GBP|NOK|SEK|DKK|CHF|JPY)\s?)$")
 
 
+# The kinds of `_UNIT_FACTOR`'s units, by a part of their names (the first that fits: "mwh" is energy, "mw" power).
+_UNIT_KINDS = (("energy", ("wh", "watt-hour")), ("rate", ("bps", "bit")), ("power", ("watt", "kw", "mw", "gw")),
+               ("mass", ("gram", "kg", "tonne")), ("frequency", ("hertz", "hz")), ("data", ("byte", "b")),
+               ("time", ("hour", "hr", "min")), ("length", ("met", "m")), ("money", ("cent",)))
+
+
 def _kinds(text: str) -> set[str]:
     """What each figure of the text counts, by the word after it (scale words passed over): "mah" of "4,700 mAh",
     "years" of "seven years", "%" of "64 percent"; "money" after a currency sign or before a currency's name."""
@@ -1002,6 +1008,8 @@ def _kinds(text: str) -> set[str]:
             found.add("money")
         elif unit in ("%", "percent") or word == "percent":
             found.add("%")
+        elif word in _UNIT_FACTOR:       # "kg" and "kilograms", "Mbps" and "megabits": one kind
+            found.add(next(kind for kind, marks in _UNIT_KINDS if any(m in word for m in marks)))
         elif word:
             found.add(word)
     return found

@@ -1206,6 +1206,10 @@ def test_the_claim_s_figure_given_for_another_thing_in_a_paired_sentence_refutes
                             "on Brennet Fibre, costs €10 more.")
     assert figure_elsewhere("Ostvell promises six years of updates for the standard Ostvell Tavrin 6.",
                             "Ostvell promises six years of updates for the Tavrin 6 Pro and four years for the Tavrin 6.")
+    # A unit written two ways is one kind of figure.
+    assert figure_elsewhere("Tollmere's T5 sedan weighs 2,150 kilograms.",
+                            "It covers the T5 sedan and the T7 van, which weighs 2,150 kilograms against 1,690 kg for "
+                            "the T5.")
     # Not the figure's own thing, nor another part that counts something else ("two companies"), nor a figure
     # the claim compares with ("than"), nor a part that names the claim's own variant ("Base").
     assert not figure_elsewhere("The Ostvell Tavrin 6 Pro has a 5,600 mAh battery.", paired)
