@@ -51,7 +51,8 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # `verify.SIBLING_CAP` gets no support from the relatedness cue (`verify.NLIVerifier`), and a sentence that gives all
 # the claim's figures in its own words, in no other direction or variant, turns a contradiction into support
 # (`verify.agrees_in_own_words`); 20: a sentence that gives the claim's figure for another thing and another figure
-# for the claim's refutes it (`figure_elsewhere`), and a place after "in the" is a sibling's place too.
+# for the claim's refutes it (`figure_elsewhere`), a place after "in the" is a sibling's place too, and a speaker the
+# claim names beside another post than the evidence gives them is a changed post (`post_changed`; vice presidents too).
 CUES_VERSION = 20
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -828,7 +829,8 @@ def undisclosed_removed(text: str) -> str:
 # the long ones.
 _POST = re.compile(r"\b(?:(?P<ceo>chief executive(?: officer)?|ceo)|(?P<chief>chief (?:[a-z]+ )?[a-z]+ officer)|"
                    r"(?P<short>cfo|cto|coo|cio|cmo|cso|cco|ciso)|(?<!vice )(?<!vice-)(?P<president>president)|"
-                   r"(?P<chair>chair(?:man|woman|person|s|ed)?)|(?P<md>managing director))\b", re.IGNORECASE)
+                   r"(?P<chair>chair(?:man|woman|person|s|ed)?)|(?P<md>managing director)|"
+                   r"(?P<vp>(?:(?:senior|executive)\s+)?vice[- ]president))\b", re.IGNORECASE)
 # "head of trust and safety", "head of e-commerce at ...", "director of research computing": the field, up to four
 # lower-case words (not "a director of the company": a board has many).
 _HEAD = re.compile(r"\b(?:[Hh]ead|[Dd]irector) of (?!(?:the|a|an|its|our|their)\b)"
@@ -846,7 +848,8 @@ def _posts(text: str) -> list[tuple[str, int, int]]:
     for match in _POST.finditer(text):
         kind = next(k for k, v in match.groupdict().items() if v)
         word = match.group(0).lower().strip()
-        post = {"ceo": "chief executive", "short": _SHORT_POST.get(word, word), "chair": "chair"}.get(kind, word)
+        post = {"ceo": "chief executive", "short": _SHORT_POST.get(word, word), "chair": "chair",
+                "vp": "vice president"}.get(kind, word)
         found.append((post, match.start(), match.end()))
     found.extend((f"{m.group(0).split()[0].lower()} of {m.group(1)}", m.start(), m.end()) for m in _HEAD.finditer(text))
     return found
@@ -883,6 +886,21 @@ def _claimed_holder(claim: str) -> tuple[tuple[str, ...], set[str], list[tuple[s
     return (person, claim_posts, ours) if claim_posts else None
 
 
+def _attributed_holder(claim: str) -> tuple[tuple[str, ...], set[str], list[tuple[str, ...]]] | None:
+    """(person, posts, the claim's names) of a claim that names a person beside their post, as a quote's speaker
+    ("Ruvello chief executive Matteo Orsanvi said ...", "Gideon Tarrowfield, Skelmira Air's chief technology officer,
+    apologised ..."), else None."""
+    ours = names(claim)
+    for person in ours:
+        if not _person(person):
+            continue
+        spans = [(m.start(), m.end()) for m in re.finditer(re.escape(" ".join(person)), claim)]
+        posts = {post for post, start, end in _posts(claim) if _beside(claim, start, end, spans)}
+        if posts:
+            return person, posts, ours
+    return None
+
+
 def _beside(evidence: str, post_start: int, post_end: int, spans: list[tuple[int, int]]) -> bool:
     """Whether a name at one of `spans` stands beside the post as its holder, and the post is not a former one."""
     if _FORMER.search(evidence, max(0, post_start - 12), post_start):
@@ -894,8 +912,10 @@ def _beside(evidence: str, post_start: int, post_end: int, spans: list[tuple[int
 def post_changed(claim: str, evidence: str) -> bool:
     """Whether the claim says someone holds a post and the evidence gives that person another post, and not the
     claim's: "Ravi Castellane is the chief executive of Varrowen" against "Chief financial officer Ravi Castellane
-    said". The claim has the shape `post_holder_swap` reads; the evidence names the person in full beside the post."""
-    holder = _claimed_holder(claim)
+    said". The claim has the shape `post_holder_swap` reads, or (cues 20) names the person beside their post as a
+    quote's speaker does ("Quorra chief executive Mirela Dancu said ...", `_attributed_holder`); the evidence names
+    the person in full beside the post."""
+    holder = _claimed_holder(claim) or _attributed_holder(claim)
     if holder is None:
         return False
     person, claim_posts, _ = holder
@@ -904,6 +924,9 @@ def post_changed(claim: str, evidence: str) -> bool:
         return False
     held = {post for post, start, end in _posts(evidence) if _beside(evidence, start, end, spans)}
     return bool(held) and not held & claim_posts
+
+
+_MANY_HOLD = frozenset({"vice president"})
 
 
 def post_holder_swap(claim: str, evidence: str) -> bool:
@@ -922,8 +945,8 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     holders = [(m.start(), m.end()) for name in dict.fromkeys(names(evidence)) if _person(name) and not set(name) & set(person)
                for m in re.finditer(re.escape(" ".join(name)), evidence)]
     for post, start, end in _posts(evidence):
-        if post not in claim_posts or not _beside(evidence, start, end, holders):
-            continue
+        if post not in claim_posts or post in _MANY_HOLD or not _beside(evidence, start, end, holders):
+            continue      # (a company has many vice presidents: another one's is no swap)
         # a company named right beside the post ("Hanaoka president", "chief executive of Tallowmere") must be the claim's
         beside = re.findall(r"([A-Z][\w&-]*)(?:'s|\u2019s)?\s+$", evidence[max(0, start - 30):start]) + \
             re.findall(r"^\s+(?:of|at)\s+([A-Z][\w&-]*)", evidence[end:end + 40])

@@ -807,7 +807,10 @@ def test_another_post_given_to_the_claims_person_counts_against_the_claim():
     assert not post_changed(claim, "Mirela Dancu, chief executive and chair, said margins would hold.")
     assert not post_changed(claim, "Former chief financial officer Mirela Dancu said margins would hold.")
     assert not post_changed(claim, "Chief financial officer Tobiah Lenz said Mirela Dancu would decide.")
-    assert not post_changed("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    # Since cues 20 an attribution's post counts too: the speaker named beside another post than the evidence gives her
+    # makes the claim false (the blind sets label such wrong roles REFUTED).
+    assert post_changed("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    assert not post_changed("Quorra executive Mirela Dancu said demand was strong.", other)
     support, refute = cue_adjusted(claim, other, 0.3, 0.1)       # the model reads the person and the company as neutral
     assert refute > 0.5 and support < 0.1
 
@@ -1223,3 +1226,21 @@ def test_the_claim_s_figure_given_for_another_thing_in_a_paired_sentence_refutes
     assert not figure_elsewhere("Tallmoor's Verda-2 Base model has 60 billion parameters.",
                                 "The family has Verda-2 Mini, with 7 billion parameters, Verda-2 Base, with 60 billion "
                                 "parameters, and Verda-2 Max, with 400 billion parameters.")
+
+
+def test_a_speaker_given_another_post_than_the_claim_s_is_a_mismatch():
+    from factcheck.cues import post_changed, post_holder_swap
+
+    # The claim names the speaker beside their post, as attributions do; the evidence gives them another post.
+    assert post_changed("Halvic Systems chief executive Mirela Dunstable said demand had doubled.",
+                        "Mirela Dunstable, senior vice president of sales at Oakridge Foundry, said demand had doubled.")
+    assert post_changed("Tomas Relling, Varrowdale's chief technology officer, apologised for the outage.",
+                        "Pellmark chief executive Tomas Relling apologised in a statement.")
+    # Not the same post written another way, nor a sentence that gives the person no post.
+    assert not post_changed("Halvic Systems chief executive Mirela Dunstable said demand had doubled.",
+                            "Halvic CEO Mirela Dunstable said demand had doubled.")
+    assert not post_changed("Halvic Systems chief executive Mirela Dunstable said demand had doubled.",
+                            "Mirela Dunstable said demand had doubled.")
+    # A company has many vice presidents: another one's post is no swap.
+    assert not post_holder_swap("Mirela Dunstable is a vice president of Halvic Systems.",
+                                "Halvic vice president Ansel Crowther said the plant would open in May.")
