@@ -52,7 +52,9 @@ _NUMBER = re.compile(r"(?<![\w.])(?<![^\W\d_]-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?
 # the claim's figures in its own words, in no other direction or variant, turns a contradiction into support
 # (`verify.agrees_in_own_words`); 20: a sentence that gives the claim's figure for another thing and another figure
 # for the claim's refutes it (`figure_elsewhere`), a place after "in the" is a sibling's place too, and a speaker the
-# claim names beside another post than the evidence gives them is a changed post (`post_changed`; vice presidents too).
+# claim names beside another post than the evidence gives them is a changed post (`post_changed`; vice presidents and
+# executive directors too), and a speaker's post given to another person beside the same firm a swap
+# (`post_holder_swap`).
 CUES_VERSION = 20
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without|none|neither|nor|denied|denies|refused|failed to|"
@@ -830,7 +832,8 @@ def undisclosed_removed(text: str) -> str:
 _POST = re.compile(r"\b(?:(?P<ceo>chief executive(?: officer)?|ceo)|(?P<chief>chief (?:[a-z]+ )?[a-z]+ officer)|"
                    r"(?P<short>cfo|cto|coo|cio|cmo|cso|cco|ciso)|(?<!vice )(?<!vice-)(?P<president>president)|"
                    r"(?P<chair>chair(?:man|woman|person|s|ed)?)|(?P<md>managing director)|"
-                   r"(?P<vp>(?:(?:senior|executive)\s+)?vice[- ]president))\b", re.IGNORECASE)
+                   r"(?P<vp>(?:(?:senior|executive)\s+)?vice[- ]president)|(?P<ed>executive director))\b",
+                   re.IGNORECASE)
 # "head of trust and safety", "head of e-commerce at ...", "director of research computing": the field, up to four
 # lower-case words (not "a director of the company": a board has many).
 _HEAD = re.compile(r"\b(?:[Hh]ead|[Dd]irector) of (?!(?:the|a|an|its|our|their)\b)"
@@ -865,7 +868,8 @@ def _person(name: tuple[str, ...]) -> bool:
 # "Bastien Ogunlade-Roux, the company's head of trust and safety", "Leyla Yusupova, who chairs the committee". A former
 # holder holds it no longer.
 _HOLDER_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})?,?\s+(?:by\s+)?")
-_HOLDER_BEFORE = re.compile(r",\s+(?:who\s+(?:(?:is|now|also)\s+)*)?(?:(?:the|its)\s+)?(?:company(?:'s|\u2019s)\s+|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}(?:'s|\u2019s)\s+)?"
+_HOLDER_BEFORE = re.compile(r",\s+(?:who\s+(?:(?:is|now|also)\s+)*|(?:currently|now)\s+)?"
+                            r"(?:(?:the|its)\s+)?(?:company(?:'s|\u2019s)\s+|[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}(?:'s|\u2019s)\s+)?"
                             r"(?:(?:new|acting|interim)\s+)?")
 _FORMER = re.compile(r"\b(?:former|previous|ex-|then)\s*$", re.IGNORECASE)
 
@@ -933,15 +937,21 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     """Whether the claim says who holds a post and the evidence gives the post to someone else: "Kenji Morimoto is the
     chief executive of Kestrel Semiconductor" against "Kestrel chief executive Evelyn Tsai-Morrow said". One person holds
     a company's top posts at a time, so this refutes where the model, seeing the company and the post, reads support.
-    The claim must open with the person and say they hold the post now ("P is / remains / chairs ..."); the evidence
+    The claim must open with the person and say they hold the post now ("P is / remains / chairs ..."), or (cues 20)
+    name the person beside the post as a quote's speaker ("Pedalix chief executive Lorenzo Sgarbazzi said"), where the
+    evidence must name the claim's firm beside the post it gives another ("Pedalix chief executive Renzo Abbadessa"); the
+    evidence
     must give the same post to another person's name beside it ("chief executive Q", "Q, the company's chief
     executive", not a former holder) and not name the claim's person; where it names a company beside the post, that
     company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing of Kestrel's)."""
     holder = _claimed_holder(claim)
+    attributed = holder is None
+    if attributed:
+        holder = _attributed_holder(claim)   # a quote's speaker: only where the evidence names the claim's firm there
     if holder is None or set(holder[0]) & _words_of(evidence):
         return False
     person, claim_posts, ours = holder
-    claim_words = {w.lower() for name in ours[1:] for w in name}
+    claim_words = {w.lower() for name in ours if name != person for w in name}
     holders = [(m.start(), m.end()) for name in dict.fromkeys(names(evidence)) if _person(name) and not set(name) & set(person)
                for m in re.finditer(re.escape(" ".join(name)), evidence)]
     for post, start, end in _posts(evidence):
@@ -951,7 +961,7 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
         beside = re.findall(r"([A-Z][\w&-]*)(?:'s|\u2019s)?\s+$", evidence[max(0, start - 30):start]) + \
             re.findall(r"^\s+(?:of|at)\s+([A-Z][\w&-]*)", evidence[end:end + 40])
         beside = [w for w in beside if not any(w in evidence[a:b] for a, b in holders) and w.lower() not in STOPWORDS]
-        if beside and not any(w.lower() in claim_words for w in beside):
+        if (beside or attributed) and not any(w.lower() in claim_words for w in beside):
             continue
         return True
     return False
@@ -1009,7 +1019,8 @@ def _named_words(part: str, claim_words: set[str] | None = None) -> set[str]:
     return found
 
 
-_CURRENCY_SIGN = re.compile(r"(?:[$\u20ac\u00a3\u00a5]|\b(?:US|C|A|S|NZ|HK)\$|\b(?:EUR|USD|GBP|NOK|SEK|DKK|CHF|JPY)\s?)$")
+_CURRENCY_SIGN = re.compile(r"(?:[$\u20ac\u00a3\u00a5]|\b(?:US|C|A|S|NZ|HK)\$"
+                            r"|\b(?:EUR|USD|GBP|NOK|SEK|DKK|CHF|JPY)\s?)$")
 
 
 # The kinds of `_UNIT_FACTOR`'s units, by a part of their names (the first that fits: "mwh" is energy, "mw" power).

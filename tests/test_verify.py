@@ -785,7 +785,11 @@ def test_a_post_given_to_someone_else_counts_against_the_claim():
     assert not post_holder_swap(claim, "Mirela Dancu, managing director of Halvek, said contracts help.")
     assert not post_holder_swap(claim, "Tobiah Lenz, chief executive of Halvek, said the deal was good.")
     assert not post_holder_swap(claim, "Halvek president Tobiah Lenz said the venture would help.")
-    assert not post_holder_swap("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    # Since cues 20 a quote's speaker named beside a firm's post counts too, where the evidence names that firm beside
+    # the post it gives another person (one chief executive a firm).
+    assert post_holder_swap("Quorra chief executive Mirela Dancu said demand was strong.", other)
+    assert not post_holder_swap("Quorra chief executive Mirela Dancu said demand was strong.",
+                                "Chief executive Tobiah Lenz said on Tuesday that the firm grew faster than planned.")
     assert not post_holder_swap(claim, "Vice president Tobiah Lenz said the chief executive was away.")
     assert not post_holder_swap(claim, "Tobiah Lenz, Quorra's former chief executive, said the board acted.")
     # A past holder is not refuted by today's.
@@ -1205,10 +1209,11 @@ def test_the_claim_s_figure_given_for_another_thing_in_a_paired_sentence_refutes
     assert figure_elsewhere("Pellova Cloud's Lisbon region opened with 40 MW of IT capacity.",
                             "At launch the Porto halls provide 40 MW of IT capacity, against 28 MW in Lisbon.")
     assert figure_elsewhere("Brennet Fibre Max offers download speeds of 200 megabits per second.",
-                            "Brennet Fibre Max, which offers up to 900 megabits per second compared with up to 200 Mbps "
-                            "on Brennet Fibre, costs €10 more.")
+                            "Brennet Fibre Max, which offers up to 900 megabits per second compared with up to "
+                            "200 Mbps on Brennet Fibre, costs €10 more.")
     assert figure_elsewhere("Ostvell promises six years of updates for the standard Ostvell Tavrin 6.",
-                            "Ostvell promises six years of updates for the Tavrin 6 Pro and four years for the Tavrin 6.")
+                            "Ostvell promises six years of updates for the Tavrin 6 Pro and four years for the "
+                            "Tavrin 6.")
     # A unit written two ways is one kind of figure.
     assert figure_elsewhere("Tollmere's T5 sedan weighs 2,150 kilograms.",
                             "It covers the T5 sedan and the T7 van, which weighs 2,150 kilograms against 1,690 kg for "
@@ -1233,7 +1238,8 @@ def test_a_speaker_given_another_post_than_the_claim_s_is_a_mismatch():
 
     # The claim names the speaker beside their post, as attributions do; the evidence gives them another post.
     assert post_changed("Halvic Systems chief executive Mirela Dunstable said demand had doubled.",
-                        "Mirela Dunstable, senior vice president of sales at Oakridge Foundry, said demand had doubled.")
+                        "Mirela Dunstable, senior vice president of sales at Oakridge Foundry, said demand had "
+                        "doubled.")
     assert post_changed("Tomas Relling, Varrowdale's chief technology officer, apologised for the outage.",
                         "Pellmark chief executive Tomas Relling apologised in a statement.")
     # Not the same post written another way, nor a sentence that gives the person no post.
@@ -1244,3 +1250,12 @@ def test_a_speaker_given_another_post_than_the_claim_s_is_a_mismatch():
     # A company has many vice presidents: another one's post is no swap.
     assert not post_holder_swap("Mirela Dunstable is a vice president of Halvic Systems.",
                                 "Halvic vice president Ansel Crowther said the plant would open in May.")
+
+
+def test_an_executive_director_and_a_post_held_currently_are_read():
+    from factcheck.cues import post_changed, post_holder_swap
+
+    assert post_holder_swap("Ansel Crowther is the executive director of the Varnmoor Foundation.",
+                            "The foundation, led by executive director Ilka Sorrentine, said it would appeal.")
+    assert post_changed("Ansel Crowther is the chief financial officer of Halvic Systems.",
+                        "Ansel Crowther, currently Halvic's vice president of storage, will run the new plant.")
