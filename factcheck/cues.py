@@ -938,12 +938,11 @@ def post_holder_swap(claim: str, evidence: str) -> bool:
     chief executive of Kestrel Semiconductor" against "Kestrel chief executive Evelyn Tsai-Morrow said". One person holds
     a company's top posts at a time, so this refutes where the model, seeing the company and the post, reads support.
     The claim must open with the person and say they hold the post now ("P is / remains / chairs ..."), or (cues 20)
-    name the person beside the post as a quote's speaker ("Pedalix chief executive Lorenzo Sgarbazzi said"), where the
-    evidence must name the claim's firm beside the post it gives another ("Pedalix chief executive Renzo Abbadessa"); the
-    evidence
-    must give the same post to another person's name beside it ("chief executive Q", "Q, the company's chief
+    name the person beside the post as a quote's speaker ("Pedalix chief executive Lorenzo Sgarbazzi said"). The
+    evidence must give the same post to another person's name beside it ("chief executive Q", "Q, the company's chief
     executive", not a former holder) and not name the claim's person; where it names a company beside the post, that
-    company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing of Kestrel's)."""
+    company must be one of the claim's ("Hanaoka president Kenji Morimoto" says nothing of Kestrel's), and for a quote's
+    speaker it must name one ("Pedalix chief executive Renzo Abbadessa")."""
     holder = _claimed_holder(claim)
     attributed = holder is None
     if attributed:
@@ -998,7 +997,6 @@ def sibling_detail(claim: str, evidence: str) -> bool:
     return bool(ours) and not ours & _words_of(evidence) and bool(theirs) and not theirs & _words_of(claim)
 
 
-
 # Where a sentence gives one figure for each of two things: "4,700 mAh in the Pyxara 4 and 5,300 mAh in the Pro",
 # "36 MW of IT capacity, against 24 MW in Warsaw", "up to 400 megabits per second compared with up to 150 Mbps on ...".
 _PAIRED = re.compile(r"\s*(?:;|,?\s+\b(?:and|while|whereas|against|compared with|compared to|versus|vs\.?)\s+)",
@@ -1030,9 +1028,9 @@ _UNIT_KINDS = (("energy", ("wh", "watt-hour")), ("rate", ("bps", "bit")), ("powe
 
 
 def _kinds(text: str) -> set[str]:
-    """What each figure of the text counts, by the word after it (scale words passed over): "mah" of "4,700 mAh",
-    "years" of "seven years", "%" of "64 percent"; "money" after a currency sign or before a currency's name."""
-    text = _as_figures(text)
+    """What each figure of a text (its figures written as `_as_figures` writes them) counts, by the word after it (scale
+    words passed over): "mah" of "4,700 mAh", "years" of "seven years", "%" of "64 percent", "mass" of "2,340 kg";
+    "money" after a currency sign or before a currency's name."""
     found = set()
     for match in _NUMBER.finditer(text):
         unit = (match.group(2) or "").lower()
@@ -1065,12 +1063,12 @@ def figure_elsewhere(claim: str, evidence: str) -> bool:
     parts = [p for p in _PAIRED.split(_as_figures(_DAY.sub(r"\1", month_first(evidence)))) if p.strip()]
     if not ours or len(parts) < 2:
         return False
-    mine = _named_words(claim)
+    mine, claim_kinds = _named_words(claim), _kinds(claim)
     read = [(_named_words(p, mine), quantities(p, names_too=False), _kinds(p)) for p in parts]
     for at, (named, given, kinds) in enumerate(read):
         if not all(any(_close(a, b) for b in given) for a in ours):
             continue
-        kinds |= _kinds(claim)
+        kinds = kinds | claim_kinds
         for other, (named2, given2, kinds2) in enumerate(read):
             if (other == at or not named2 or not given2 or any(_close(a, b) for a in ours for b in given2)
                     or not kinds & kinds2):
@@ -1079,6 +1077,7 @@ def figure_elsewhere(claim: str, evidence: str) -> bool:
                     named and named <= mine and (named2 - named) & mine & _VARIANT):
                 return True
     return False
+
 
 # Words next to a figure that say what it counts but not what it is of: currencies, scales, units, bounds.
 _NOT_HEADS = STOPWORDS | _UNITS | frozenset(_UNIT_FACTOR) | _ESTIMATE | frozenset(
